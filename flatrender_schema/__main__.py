@@ -1,0 +1,3 @@
+from flatrender_schema.cli import main
+
+main()

@@ -1,0 +1,218 @@
+"""Load the desired state: manifests + SQL files -> one immutable `Desired` value."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pglast
+from pglast import parser
+
+from flatrender_schema.errors import InputError, Location
+from flatrender_schema.manifest import (
+    ProjectManifest,
+    ServiceManifest,
+    load_project_manifest,
+    load_service_manifest,
+)
+
+PROJECT_MANIFEST = "schema.yaml"
+SERVICE_MANIFEST = "service.yaml"
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One SQL statement as written, with where it was written."""
+
+    sql: str
+    location: Location
+    service: str | None = None
+
+
+@dataclass(frozen=True)
+class SqlFile:
+    path: Path
+    text: str
+    statements: tuple[Statement, ...]
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    directory: Path
+    manifest: ServiceManifest
+    manifest_path: Path
+    files: tuple[SqlFile, ...]
+
+    @property
+    def schema(self) -> str:
+        return self.manifest.schema_
+
+    @property
+    def statements(self) -> tuple[Statement, ...]:
+        return tuple(s for f in self.files for s in f.statements)
+
+
+@dataclass(frozen=True)
+class Desired:
+    """The desired state. `project` is None in plain-SQL mode (`--desired`), where no manifest applies."""
+
+    project: ProjectManifest | None
+    services: tuple[Service, ...] = ()
+    loose_files: tuple[SqlFile, ...] = ()
+    root: Path | None = None
+    sources: tuple[tuple[str, str], ...] = field(default=(), repr=False)  # (relative path, text)
+
+    @property
+    def files(self) -> tuple[SqlFile, ...]:
+        return tuple(f for s in self.services for f in s.files) + self.loose_files
+
+    @property
+    def statements(self) -> tuple[Statement, ...]:
+        return tuple(s for f in self.files for s in f.statements)
+
+    @property
+    def managed_schemas(self) -> tuple[str, ...]:
+        return tuple(s.schema for s in self.services)
+
+    def service_for_schema(self, schema: str) -> Service | None:
+        return next((s for s in self.services if s.schema == schema), None)
+
+    def fingerprint(self) -> str:
+        """A digest of every input file (names and content), stable across checkouts."""
+        h = hashlib.sha256()
+        for name, text in sorted(self.sources):
+            h.update(name.encode() + b"\0" + text.encode() + b"\0")
+        return "sha256:" + h.hexdigest()
+
+
+def _line_col(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return line, col
+
+
+def parse_sql_text(text: str, path: Path, service: str | None = None) -> tuple[Statement, ...]:
+    """Split a file into statements with their 1-based line and column, or raise with the error's place."""
+    try:
+        raw = pglast.parse_sql(text)
+    except parser.ParseError as exc:
+        message = str(exc.args[0]) if exc.args else "syntax error"
+        offset = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], int) else 0
+        line, col = _line_col(text, min(offset, len(text)))
+        raise InputError(f"SQL does not parse: {message}", Location.of(path, line, col)) from None
+    out = []
+    for stmt in raw:
+        start = stmt.stmt_location or 0
+        # Skip leading whitespace/comments so the location points at the statement's first token.
+        end = start + stmt.stmt_len if stmt.stmt_len else len(text)
+        body = text[start:end]
+        lead = len(body) - len(body.lstrip())
+        line, col = _line_col(text, start + lead)
+        out.append(Statement(body.strip(), Location.of(path, line, col), service))
+    return tuple(out)
+
+
+def read_text_file(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", Location.of(path)) from None
+    if b"\0" in data:
+        raise InputError("binary file, not SQL text", Location.of(path))
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InputError("not UTF-8 text", Location.of(path, line)) from None
+
+
+def load_sql_file(path: Path, service: str | None = None) -> SqlFile:
+    text = read_text_file(path)
+    return SqlFile(path, text, parse_sql_text(text, path, service))
+
+
+def _sql_files(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.glob("*.sql") if p.is_file())
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
+
+
+def load_desired(schema_dir: Path) -> Desired:
+    """Load `schema/`: the project manifest, each service's manifest and SQL files."""
+    if not schema_dir.is_dir():
+        raise InputError(
+            "schema directory not found", Location.of(schema_dir), hint="pass --schema-dir or --desired"
+        )
+    project_path = schema_dir / PROJECT_MANIFEST
+    if not project_path.is_file():
+        raise InputError(f"missing {PROJECT_MANIFEST}", Location.of(project_path))
+    project = load_project_manifest(project_path)
+    sources = [(PROJECT_MANIFEST, project_path.read_text(encoding="utf-8"))]
+
+    listed = set(project.services)
+    for child in sorted(p for p in schema_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        if child.name not in listed and (_sql_files(child) or (child / SERVICE_MANIFEST).exists()):
+            raise InputError(
+                f"directory {child.name}/ is not listed under `services` in {PROJECT_MANIFEST}",
+                Location.of(child),
+                hint="add it to services, or move it out of the schema directory",
+            )
+
+    services: list[Service] = []
+    owners: dict[str, Path] = {}
+    roles: dict[str, Path] = {}
+    for name in project.services:
+        directory = schema_dir / name
+        manifest_path = directory / SERVICE_MANIFEST
+        if not directory.is_dir():
+            raise InputError(f"service {name!r} is listed but {name}/ does not exist", Location.of(project_path))
+        if not manifest_path.is_file():
+            raise InputError(
+                f"service directory without {SERVICE_MANIFEST}", Location.of(directory),
+                hint=f"create {name}/{SERVICE_MANIFEST} (see docs/manifests.md)",
+            )
+        manifest = load_service_manifest(manifest_path)
+        if manifest.schema_ in owners:
+            raise InputError(
+                f"schema {manifest.schema_!r} is already claimed by {owners[manifest.schema_]}",
+                Location.of(manifest_path, 1),
+                hint="each service owns exactly one schema",
+            )
+        if manifest.role in roles:
+            raise InputError(
+                f"role {manifest.role!r} is already used by {roles[manifest.role]}", Location.of(manifest_path, 1)
+            )
+        owners[manifest.schema_] = manifest_path
+        roles[manifest.role] = manifest_path
+        sources.append((_relative(manifest_path, schema_dir), manifest_path.read_text(encoding="utf-8")))
+        files = tuple(load_sql_file(p, name) for p in _sql_files(directory))
+        sources.extend((_relative(f.path, schema_dir), f.text) for f in files)
+        services.append(Service(name, directory, manifest, manifest_path, files))
+    return Desired(project, tuple(services), (), schema_dir, tuple(sources))
+
+
+def _expand(paths: Iterable[Path]) -> Iterator[Path]:
+    for path in paths:
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*.sql") if p.is_file())
+            if not found:
+                raise InputError("no .sql files in this directory", Location.of(path))
+            yield from found
+        elif path.exists():
+            yield path
+        else:
+            raise InputError("no such file or directory", Location.of(path))
+
+
+def load_plain(paths: Iterable[Path]) -> Desired:
+    """`--desired`: plain SQL files or directories, no manifests, no FlatRender rules."""
+    files = tuple(load_sql_file(p) for p in _expand(paths))
+    return Desired(None, (), files, None, tuple((str(f.path), f.text) for f in files))
