@@ -1,4 +1,4 @@
-"""Run the registered rules over a desired state; syntax errors become findings, not crashes."""
+"""Run the registered rules over the lint source; syntax errors become findings, not crashes."""
 
 from __future__ import annotations
 
@@ -7,26 +7,19 @@ import pkgutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flatrender_schema.desired import Desired, SqlFile, load_desired, load_sql_file
 from flatrender_schema.errors import InputError
-from flatrender_schema.lint import rules as rules_pkg
-from flatrender_schema.lint.finding import Finding, Severity
-from flatrender_schema.lint.registry import RULES
+from flatrender_schema.lint.finding import Finding
+from flatrender_schema.lint.registry import RULES, Rule
 
 SYNTAX_CODE = "SQ001"
 
 
 @dataclass(frozen=True)
 class LintOptions:
+    """`select`: run only these codes (or code prefixes such as `TY`); `ignore`: never these."""
+
     select: frozenset[str] = frozenset()
     ignore: frozenset[str] = frozenset()
-
-
-@dataclass(frozen=True)
-class LintContext:
-    """What rules see: the desired state (manifests may be absent for plain SQL files)."""
-
-    desired: Desired
 
 
 @dataclass(frozen=True)
@@ -34,52 +27,94 @@ class LintReport:
     findings: tuple[Finding, ...]
     files_checked: int
     rules_run: tuple[str, ...] = field(default=())
+    suppressed: int = 0
 
     @property
     def clean(self) -> bool:
         return not self.findings
 
 
-def load_rules() -> None:
+def load_rules() -> dict[str, Rule]:
+    from flatrender_schema.lint import rules as rules_pkg
+
     for mod in pkgutil.iter_modules(rules_pkg.__path__):
         importlib.import_module(f"{rules_pkg.__name__}.{mod.name}")
+    return RULES
 
 
 def known_codes() -> frozenset[str]:
-    load_rules()
-    return frozenset(RULES) | {SYNTAX_CODE}
+    return frozenset(load_rules())
 
 
-def _validate_codes(options: LintOptions) -> None:
+def _matches(code: str, patterns: frozenset[str]) -> bool:
+    return any(code.startswith(p) for p in patterns)
+
+
+def active_codes(options: LintOptions) -> tuple[str, ...]:
+    """The codes `options` leave on; an unknown code or prefix is an InputError."""
     known = known_codes()
-    for code in sorted(options.select | options.ignore):
-        if code not in known:
+    select = frozenset(c.strip().upper() for c in options.select if c.strip())
+    ignore = frozenset(c.strip().upper() for c in options.ignore if c.strip())
+    for code in sorted(select | ignore):
+        if not any(k.startswith(code) for k in known):
             raise InputError(f"unknown rule code {code!r}; known codes: {', '.join(sorted(known))}")
+    return tuple(sorted(c for c in known if (not select or _matches(c, select)) and not _matches(c, ignore)))
 
 
-def run_lint(schema_dir: Path | None, paths: tuple[Path, ...] = (), options: LintOptions = LintOptions()) -> LintReport:
-    """Lint `schema_dir` (manifests + SQL) and any extra SQL `paths`. Bad YAML raises InputError."""
-    _validate_codes(options)
+def _sort_key(f: Finding) -> tuple[str, int, int, str, str]:
+    return (f.location.path, f.location.line or 0, f.location.col or 0, f.code, f.message)
+
+
+def run_lint(
+    schema_dir: Path | None, paths: tuple[Path, ...] = (), options: LintOptions = LintOptions()
+) -> LintReport:
+    """Lint `schema_dir` (manifests + SQL) and any extra SQL `paths`.
+
+    With both, every file of the schema directory is read but only findings in `paths` are reported.
+    Bad input (YAML, layout, unreadable or binary files, unknown codes) raises InputError.
+    """
+    from flatrender_schema.lint.catalog import Catalog
+    from flatrender_schema.lint.source import load_source
+    from flatrender_schema.lint.suppress import find_suppressions
+    from flatrender_schema.lint.walk import Check, dispatch_table, walk_file
+
+    active = active_codes(options)
+    source = load_source(schema_dir, paths)
+    catalog = Catalog()
+    checks: list[Check] = []
+    for code in active:
+        r = RULES[code]
+        if r.needs_manifest and source.project is None:
+            continue
+        checks.append(r.check(r, source, catalog))
+    with_manifest = dispatch_table([catalog, *checks])
+    plain = dispatch_table([catalog, *(c for c in checks if not c.rule.needs_manifest)])
+    for file in source.files:
+        walk_file(file, with_manifest if file.service is not None else plain)
+    catalog.finish()
     findings: list[Finding] = []
-    desired = load_desired(schema_dir) if schema_dir is not None else Desired(None)
-    extra: list[SqlFile] = []
-    for path in paths:
-        try:
-            extra.append(load_sql_file(path))
-        except InputError as exc:
-            if exc.location is None:
-                raise
-            findings.append(Finding(exc.location, SYNTAX_CODE, Severity.ERROR, exc.message))
-    if extra:
-        desired = Desired(desired.project, desired.services, desired.loose_files + tuple(extra), desired.root,
-                          desired.sources)
-    ctx = LintContext(desired)
-    ran = []
-    for code, r in sorted(RULES.items()):
-        if options.select and code not in options.select:
-            continue
-        if code in options.ignore or (r.needs_manifest and desired.project is None):
-            continue
-        ran.append(code)
-        findings.extend(r.check(ctx))
-    return LintReport(tuple(sorted(set(findings))), len(desired.files), tuple(ran))
+    for check in checks:
+        check.finish()
+        findings.extend(check.findings)
+
+    if SYNTAX_CODE in active:
+        r = RULES[SYNTAX_CODE]
+        findings.extend(Finding(loc, r.code, r.severity, message) for loc, message in source.syntax_errors)
+
+    known = known_codes()
+    suppressed: dict[tuple[str, int], set[str]] = {}
+    for file in source.files:
+        found, problems = find_suppressions(file, known)
+        for s in found:
+            suppressed.setdefault((s.path, s.line), set()).update(s.codes)
+        for p in problems:
+            if p.code in active:
+                findings.append(Finding(p.location, p.code, RULES[p.code].severity, p.message))
+    kept = [f for f in findings
+            if f.code not in suppressed.get((f.location.path, f.location.line or 0), ())]
+    if source.only is not None:
+        only = source.only
+        kept = [f for f in kept if Path(f.location.path).resolve() in only]
+    unique = sorted(set(kept), key=_sort_key)
+    return LintReport(tuple(unique), len(source.files), tuple(c.rule.code for c in checks),
+                      len(findings) - len(kept))

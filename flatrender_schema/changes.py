@@ -1,0 +1,12 @@
+"""A change: one statement of a plan and where it came from (the engine or a gap-layer concern)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Change:
+    sql: str
+    source: str  # "engine" or the gap concern, e.g. "privileges"
+    transactional: bool = True

@@ -1,0 +1,64 @@
+"""Shared by both engines: filtering inspected objects by scope, and splitting engine output."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pglast
+
+from flatrender_schema.engine import Scope
+
+INSPECTED_KINDS = (
+    "schemas relations tables views materialized_views composite_types functions selectables sequences "
+    "constraints indexes enums extensions privileges collations triggers rlspolicies domains types"
+).split()
+
+
+def _schema_and_name(obj: Any) -> tuple[str, str]:
+    schema = getattr(obj, "schema", None) or getattr(obj, "schema_name", None) or ""
+    name = getattr(obj, "name", None) or getattr(obj, "schema", "") or ""
+    return str(schema), str(name)
+
+
+def apply_scope(inspector: Any, scope: Scope, side: str) -> None:
+    """Remove out-of-scope objects from an inspector (either engine's), in place."""
+    for kind in INSPECTED_KINDS:
+        objects = getattr(inspector, kind, None)
+        if not isinstance(objects, dict):
+            continue
+        kept = {}
+        for key, obj in objects.items():
+            schema, name = _schema_and_name(obj)
+            if schema in scope.exclude_schemas:
+                continue
+            if scope.keep is not None and not scope.keep(kind, schema, name, side):
+                continue
+            kept[key] = obj
+        objects.clear()
+        objects.update(kept)
+
+
+def split_statements(sql: str) -> list[str]:
+    """Engine output as one statement per item (the engines emit blank-line separated blocks)."""
+    if not sql.strip():
+        return []
+    return [s.strip() for s in pglast.split(sql, with_parser=False) if s.strip()]
+
+
+def drop_attached_indexes(inspector: Any) -> None:
+    """Indexes attached to a partitioned parent index come with it; both engines would re-create them."""
+    kept = {k: v for k, v in inspector.indexes.items() if not getattr(v, "parent_index", None)}
+    inspector.indexes.clear()
+    inspector.indexes.update(kept)
+
+
+def align_equivalent_checks(source: Any, target: Any) -> None:
+    """CHECK constraints that differ only in AND/OR nesting are the same constraint: no drop and re-add."""
+    from flatrender_schema.catalog import canonical_check
+
+    for key, want in target.constraints.items():
+        have = source.constraints.get(key)
+        if have is None or have.definition == want.definition:
+            continue
+        if canonical_check(have.definition) == canonical_check(want.definition):
+            have.definition = want.definition

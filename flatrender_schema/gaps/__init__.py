@@ -1,0 +1,64 @@
+"""The gap layer: what migra's engine does not converge, one small module per concern.
+
+Each concern registers a function comparing the scratch copy (live with the engine's statements
+applied) against the shadow and returning the statements that close the gap. Concerns run in
+priority order (owners before privileges: ownership moves the owner's own privileges).
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from psycopg import sql
+
+from flatrender_schema.catalog import Snapshot
+from flatrender_schema.desired import Desired
+
+
+@dataclass(frozen=True)
+class GapContext:
+    desired: Desired
+    current: Snapshot  # the scratch copy after the engine's statements
+    target: Snapshot  # the shadow
+
+    @property
+    def manages_owners(self) -> bool:
+        return self.desired.project is not None and bool(self.desired.project.owner)
+
+
+Comparator = Callable[[GapContext], list[sql.Composable]]
+
+
+@dataclass(frozen=True)
+class Concern:
+    name: str
+    priority: int
+    compare: Comparator
+
+
+CONCERNS: dict[str, Concern] = {}
+
+
+def concern(name: str, priority: int) -> Callable[[Comparator], Comparator]:
+    def register(fn: Comparator) -> Comparator:
+        if name in CONCERNS:
+            raise ValueError(f"gap concern {name} registered twice")
+        CONCERNS[name] = Concern(name, priority, fn)
+        return fn
+
+    return register
+
+
+def load_concerns() -> list[Concern]:
+    for mod in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{mod.name}")
+    return sorted(CONCERNS.values(), key=lambda c: (c.priority, c.name))
+
+
+def ident(qualified: str) -> sql.Composable:
+    """`schema.name` (both parts plain, as the snapshot holds them) as quoted identifiers."""
+    schema, _, name = qualified.partition(".")
+    return sql.SQL("{}.{}").format(sql.Identifier(schema), sql.Identifier(name))

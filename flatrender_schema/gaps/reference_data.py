@@ -1,0 +1,40 @@
+"""Reference rows the application needs (declared in a service manifest): inserted when missing.
+
+Never updated or deleted: once a row exists it is the application's data.
+"""
+
+from __future__ import annotations
+
+import psycopg
+from psycopg import sql
+
+from flatrender_schema.desired import Desired
+
+
+def reference_statements(conn: psycopg.Connection | None, desired: Desired) -> list[sql.Composable]:
+    """INSERTs for declared rows missing in the live database (`conn` None: the table is new)."""
+    out: list[sql.Composable] = []
+    for service in desired.services:
+        for ref in service.manifest.reference_data:
+            table = sql.SQL("{}.{}").format(sql.Identifier(service.schema), sql.Identifier(ref.table))
+            for row in ref.rows:
+                cols = sorted(row)
+                key = sql.SQL(" and ").join(
+                    sql.SQL("{}::text = {}").format(sql.Identifier(k), sql.Literal(str(row[k]))) for k in ref.key)
+                if conn is not None and _exists(conn, service.schema, ref.table, table, key):
+                    continue
+                out.append(sql.SQL("insert into {} ({}) values ({}) on conflict do nothing").format(
+                    table,
+                    sql.SQL(", ").join(sql.Identifier(c) for c in cols),
+                    sql.SQL(", ").join(sql.Literal(row[c]) for c in cols),
+                ))
+    return out
+
+
+def _exists(conn: psycopg.Connection, schema: str, name: str, table: sql.Composable, key: sql.Composable) -> bool:
+    present = conn.execute(
+        "select 1 from pg_class c join pg_namespace n on n.oid = c.relnamespace "
+        "where n.nspname = %s and c.relname = %s", [schema, name]).fetchone()
+    if not present:
+        return False
+    return conn.execute(sql.SQL("select 1 from {} where {}").format(table, key)).fetchone() is not None

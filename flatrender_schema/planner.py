@@ -1,0 +1,170 @@
+"""build_plan: desired vs live -> a verified Plan.
+
+shadow (desired applied to a scratch database) and a scratch copy of live (built from live's catalog
+through the engine, no data) are made on the dev server. The engine's statements (live -> shadow)
+are applied to the copy, the gap layer closes what the engine missed, and the copy must then equal
+the shadow by the engine-independent catalog comparison, or the plan is an error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import psycopg
+from psycopg import sql
+
+from flatrender_schema import __version__, catalog, gaps
+from flatrender_schema.changes import Change
+from flatrender_schema.desired import Desired
+from flatrender_schema.engine import Engine, Scope
+from flatrender_schema.errors import PlanError
+from flatrender_schema.gaps.reference_data import reference_statements
+from flatrender_schema.gaps.roles import role_statements
+from flatrender_schema.hazards import action_of, classify
+from flatrender_schema.plan import Plan, Step
+from flatrender_schema.postgres.connect import describe
+from flatrender_schema.redact import redact
+from flatrender_schema.scratch import DevServer
+from flatrender_schema.shadow import build_shadow, referenced_roles
+
+TOOL_SCHEMA = "flatrender_schema"  # the tool's own schema (apply history): never diffed
+ALWAYS_EXCLUDED = frozenset({TOOL_SCHEMA})
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    today: dt.date
+    dev_major_mismatch_ok: bool = True
+
+
+def _ignored(desired: Desired) -> Callable[[str, str], bool]:
+    patterns = desired.project.ignore if desired.project else ()
+    return lambda schema, name: any(fnmatch.fnmatchcase(f"{schema}.{name}", p) for p in patterns)
+
+
+def _policy_partitions_only_in_live(desired: Desired, live: catalog.Snapshot, shadow: catalog.Snapshot) -> set[str]:
+    """Partitions of declared partitioned tables that exist only in live: ops-created, not drift."""
+    declared = {f"{s.schema}.{t}" for s in desired.services for t in s.manifest.partitioned}
+    in_shadow = {f"{r['schema']}.{r['name']}" for r in shadow.rows("relations")}
+    out = set()
+    for r in live.rows("relations"):
+        name = f"{r['schema']}.{r['name']}"
+        parents = set(r.get("parents") or ())
+        bound = (r.get("partition_bound") or "").upper()
+        if parents & declared and name not in in_shadow and bound.startswith("FOR VALUES FROM"):
+            out.add(name)
+    return out
+
+
+def _filter_snapshot(snap: catalog.Snapshot, skip: Callable[[str, str], bool]) -> catalog.Snapshot:
+    def keep(area: str, row: dict[str, object]) -> bool:
+        schema = str(row.get("schema", ""))
+        for field in ("table", "name"):
+            if field in row and skip(schema, str(row[field])):
+                return False
+        return True
+
+    return catalog.Snapshot({a: tuple(r for r in rows if keep(a, r)) for a, rows in snap.areas.items()})
+
+
+def _execute(conn: psycopg.Connection, statements: list[str], what: str) -> None:
+    for stmt in statements:
+        try:
+            conn.execute(stmt.encode())
+        except psycopg.Error as exc:
+            msg = (exc.diag.message_primary or str(exc)).strip()
+            raise PlanError(f"{what} fails on the scratch copy: {msg}\n  statement: {stmt}") from None
+
+
+def _as_text(conn: psycopg.Connection, stmts: list[sql.Composable]) -> list[str]:
+    return [s.as_string(conn) + ";" for s in stmts]
+
+
+def run_gaps(conn: psycopg.Connection, desired: Desired, current: catalog.Snapshot,
+             target: catalog.Snapshot) -> list[Change]:
+    ctx = gaps.GapContext(desired, current, target)
+    out: list[Change] = []
+    for c in gaps.load_concerns():
+        out.extend(Change(text, c.name) for text in _as_text(conn, c.compare(ctx)))
+    return out
+
+
+def build_plan(live: psycopg.Connection, desired: Desired, dev: DevServer, engine: Engine,
+               options: PlanOptions, progress: Progress = lambda _: None) -> Plan:
+    ignored = _ignored(desired)
+    major = live.info.server_version // 10000
+    warnings: list[str] = []
+    if dev.major != major:
+        warnings.append(f"scratch server runs PostgreSQL {dev.major}, the target {major}")
+    dev.ensure_roles(set(_declared(desired)) | referenced_roles(live))
+
+    with dev.database("shadow") as shadow, dev.database("copy") as copy:
+        progress("building the desired state in a shadow database")
+        build_shadow(shadow, desired, options.today)
+        shadow_snap = catalog.read_snapshot(shadow, ALWAYS_EXCLUDED)
+        live_snap = catalog.read_snapshot(live, ALWAYS_EXCLUDED)
+        ops_partitions = _policy_partitions_only_in_live(desired, live_snap, shadow_snap)
+
+        def skip(schema: str, name: str) -> bool:
+            return ignored(schema, name) or f"{schema}.{name}" in ops_partitions
+
+        def keep(kind: str, schema: str, name: str, side: str) -> bool:
+            return not skip(schema, name)
+
+        scope = Scope(ALWAYS_EXCLUDED, keep)
+        progress("copying the live schema into a scratch database")
+        _clone(copy, live, engine, desired, live_snap)
+
+        progress(f"diffing live against desired ({engine.name})")
+        engine_sql = engine.diff(live, shadow, scope)
+        _execute(copy, engine_sql, "engine statement")
+
+        progress("closing the gaps the engine leaves")
+        gap_changes = run_gaps(copy, desired, catalog.read_snapshot(copy, ALWAYS_EXCLUDED), shadow_snap)
+        _execute(copy, [c.sql for c in gap_changes], "gap-layer statement")
+        refs = _as_text(live, reference_statements(live, desired))
+        _execute(copy, _as_text(copy, reference_statements(None, desired)), "reference row")
+
+        progress("verifying the plan converges")
+        residual = catalog.compare(
+            _filter_snapshot(catalog.read_snapshot(copy, ALWAYS_EXCLUDED), skip),
+            _filter_snapshot(shadow_snap, skip),
+        )
+        if residual:
+            shown = "\n  ".join(residual[:20])
+            raise PlanError(f"the plan does not converge; left over after applying it to a scratch copy:\n  {shown}")
+
+    changes = [Change(s, "roles") for s in _as_text(live, role_statements(live, desired))]
+    changes += [Change(s, "engine") for s in engine_sql] + gap_changes
+    changes += [Change(s, "reference_data") for s in refs]
+    existing = {f"{r['schema']}.{r['name']}" for r in live_snap.rows("relations")}
+    steps = tuple(_step(c, existing) for c in changes)
+    return Plan(steps, live_snap.fingerprint(), desired.fingerprint(), engine.name, __version__, major,
+                redact(describe(live.info.dsn)), tuple(warnings))
+
+
+def _declared(desired: Desired) -> tuple[str, ...]:
+    from flatrender_schema.declare import declared_roles
+
+    return declared_roles(desired)
+
+
+def _step(change: Change, existing: set[str]) -> Step:
+    action, obj = action_of(change.sql)
+    return Step(change.sql, action, obj, change.source, change.transactional, classify(change.sql, existing))
+
+
+def _clone(copy: psycopg.Connection, live: psycopg.Connection, engine: Engine, desired: Desired,
+           live_snap: catalog.Snapshot) -> None:
+    """Recreate live's schema (not its data) in the empty scratch database `copy`."""
+    copy.execute("set check_function_bodies = off")
+    statements = engine.diff(copy, live, Scope(ALWAYS_EXCLUDED))
+    _execute(copy, statements, "copying live")
+    clone_desired = Desired(None) if desired.project is None else desired
+    fixes = run_gaps(copy, clone_desired, catalog.read_snapshot(copy, ALWAYS_EXCLUDED), live_snap)
+    _execute(copy, [c.sql for c in fixes], "copying live")

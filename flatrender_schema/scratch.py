@@ -1,0 +1,82 @@
+"""Scratch work on a dev server: databases and roles we create, and remove again, whatever happens.
+
+The dev server may be the target's own server. Roles are cluster-wide, so a role is created only when
+missing and dropped afterwards only if we created it; scratch databases get unique names.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+from collections.abc import Iterable, Iterator
+
+import psycopg
+from psycopg import sql
+
+from flatrender_schema.postgres.connect import connect, with_dbname
+
+SCRATCH_PREFIX = "frs_scratch_"
+
+
+class DevServer:
+    """A server where the tool may create and drop scratch databases (and missing roles)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._admin = connect(url, autocommit=True)
+        self._databases: list[str] = []
+        self._roles: list[str] = []
+
+    @property
+    def major(self) -> int:
+        return int(self._admin.info.server_version // 10000)
+
+    def ensure_roles(self, names: Iterable[str]) -> None:
+        for name in sorted(set(names)):
+            exists = self._admin.execute("select 1 from pg_roles where rolname = %s", [name]).fetchone()
+            if not exists:
+                self._admin.execute(sql.SQL("create role {} nologin").format(sql.Identifier(name)))
+                self._roles.append(name)
+
+    def create_database(self, purpose: str) -> str:
+        name = f"{SCRATCH_PREFIX}{purpose}_{os.getpid()}_{secrets.token_hex(4)}"
+        self._admin.execute(sql.SQL("create database {} template template0").format(sql.Identifier(name)))
+        self._databases.append(name)
+        return name
+
+    def url_for(self, dbname: str) -> str:
+        return with_dbname(self.url, dbname)
+
+    @contextlib.contextmanager
+    def database(self, purpose: str) -> Iterator[psycopg.Connection]:
+        """A fresh scratch database, connected in autocommit mode; dropped on exit."""
+        name = self.create_database(purpose)
+        conn = connect(self.url_for(name), autocommit=True)
+        try:
+            yield conn
+        finally:
+            conn.close()
+            self.drop_database(name)
+
+    def drop_database(self, name: str) -> None:
+        with contextlib.suppress(psycopg.Error):
+            self._admin.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
+        if name in self._databases:
+            self._databases.remove(name)
+
+    def close(self) -> None:
+        """Drop every database, then every role, this object created."""
+        for name in list(self._databases):
+            self.drop_database(name)
+        for role in reversed(self._roles):
+            with contextlib.suppress(psycopg.Error):
+                self._admin.execute(sql.SQL("drop role if exists {}").format(sql.Identifier(role)))
+        self._roles.clear()
+        self._admin.close()
+
+    def __enter__(self) -> DevServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

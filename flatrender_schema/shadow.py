@@ -1,0 +1,88 @@
+"""Build the shadow database: the desired state applied to an empty scratch database.
+
+Statements run in file order; one whose dependency comes later (a table referenced before it is
+created, a schema named before it exists) is retried after the others, until nothing is left or no
+statement makes progress. Service authors never hand-order files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import psycopg
+from psycopg import errors, sql
+
+from flatrender_schema import declare
+from flatrender_schema.desired import Desired, Statement
+from flatrender_schema.errors import InputError
+
+# Errors meaning "something this statement needs is not there yet".
+DEPENDENCY_ERRORS = (
+    errors.UndefinedTable,
+    errors.UndefinedObject,
+    errors.UndefinedFunction,
+    errors.InvalidSchemaName,
+    errors.UndefinedColumn,
+    errors.WrongObjectType,
+)
+
+
+def _run_with_retries(conn: psycopg.Connection, statements: tuple[Statement, ...]) -> None:
+    pending = list(statements)
+    while pending:
+        failed: list[tuple[Statement, psycopg.Error]] = []
+        for stmt in pending:
+            try:
+                conn.execute(stmt.sql.encode())  # bytes: no client-side placeholder parsing
+            except DEPENDENCY_ERRORS as exc:
+                failed.append((stmt, exc))
+            except psycopg.Error as exc:
+                raise _statement_error(stmt, exc) from None
+        if len(failed) == len(pending):
+            stmt, exc = failed[0]
+            raise _statement_error(stmt, exc)
+        pending = [s for s, _ in failed]
+
+
+def _statement_error(stmt: Statement, exc: psycopg.Error) -> InputError:
+    diag = exc.diag
+    message = (diag.message_primary or str(exc)).strip()
+    detail = f" ({diag.message_detail})" if diag.message_detail else ""
+    return InputError(f"statement fails on PostgreSQL: {message}{detail}", stmt.location)
+
+
+def build_shadow(conn: psycopg.Connection, desired: Desired, today: dt.date) -> None:
+    """Apply `desired` to the empty database behind `conn` (autocommit). Roles must exist already."""
+    conn.execute("set check_function_bodies = off")  # as pg_dump does: bodies may name later objects
+    for stmt in declare.preamble(desired):
+        conn.execute(stmt)
+    _run_with_retries(conn, desired.statements)
+    for stmt in declare.epilogue(desired, today):
+        conn.execute(stmt)
+    if desired.project is not None and desired.project.owner:
+        for stmt in declare.ownership_statements(conn, desired.managed_schemas, desired.project.owner):
+            conn.execute(stmt)
+    conn.execute("reset check_function_bodies")
+
+
+def referenced_roles(conn: psycopg.Connection) -> set[str]:
+    """Roles a database's objects name (owners, grantees): the scratch server needs them too."""
+    rows = conn.execute(
+        """
+        select distinct r.rolname from pg_roles r
+        where r.oid in (select relowner from pg_class union select nspowner from pg_namespace
+                        union select proowner from pg_proc union select typowner from pg_type
+                        union select defaclrole from pg_default_acl)
+           or r.oid in (select (aclexplode(relacl)).grantee from pg_class where relacl is not null
+                        union select (aclexplode(nspacl)).grantee from pg_namespace where nspacl is not null
+                        union select (aclexplode(proacl)).grantee from pg_proc where proacl is not null
+                        union select (aclexplode(typacl)).grantee from pg_type where typacl is not null
+                        union select (aclexplode(defaclacl)).grantee from pg_default_acl)
+           or r.rolname in (select unnest(roles)::text from pg_policies)
+        """
+    ).fetchall()
+    return {r[0] for r in rows if not r[0].startswith("pg_")}
+
+
+def quote_ident(name: str) -> sql.Identifier:
+    return sql.Identifier(name)
