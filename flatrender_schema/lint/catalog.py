@@ -200,7 +200,7 @@ class Catalog:
         for ref, table, _node, _parent in self._pending_tables:
             table.name = (ref.creation_schema, ref.name)
             self.tables.setdefault(table.name, table)
-        for ref, table, _node, parent in self._pending_tables:
+        for _ref, table, _node, parent in self._pending_tables:
             if parent is not None:
                 table.partition_of = self.resolve(parent)
         for ref, column in self._columns:

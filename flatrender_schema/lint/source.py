@@ -224,7 +224,8 @@ def _load_services(schema_dir: Path) -> tuple[ProjectManifest, Path, list[Servic
         directory = schema_dir / name
         manifest_path = directory / SERVICE_MANIFEST
         if not directory.is_dir():
-            raise InputError(f"service {name!r} is listed but {name}/ does not exist", Location.of(project_path))
+            raise InputError(f"service {name!r} is listed but {name}/ does not exist",
+                             Location.of(project_path))
         if not manifest_path.is_file():
             raise InputError(f"service directory without {SERVICE_MANIFEST}", Location.of(directory),
                              hint=f"create {name}/{SERVICE_MANIFEST} (see docs/manifests.md)")

@@ -31,7 +31,8 @@ class TenantId(Check):
                 self.report(column.location, f"{name}.tenant_id is {'.'.join(column.type_names)}, not uuid; "
                             "declare it `tenant_id uuid NOT NULL`")
             elif not column.not_null:
-                self.report(column.location, f"{name}.tenant_id may be NULL; declare it `tenant_id uuid NOT NULL`")
+                self.report(column.location,
+                            f"{name}.tenant_id may be NULL; declare it `tenant_id uuid NOT NULL`")
 
 
 @rule("TN102", "stale-tenant-exemption", Severity.ERROR,

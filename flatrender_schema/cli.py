@@ -1,0 +1,252 @@
+"""The `schema` command: a thin shell over the library. Parse, call, render, map to exit codes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from flatrender_schema.errors import SchemaError
+from flatrender_schema.redact import redact
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Schema as code for PostgreSQL: lint, plan and apply the desired state under schema/.",
+)
+dev_app = typer.Typer(no_args_is_help=True, help="The local embedded database (the default target).")
+app.add_typer(dev_app, name="dev")
+
+EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
+
+SchemaDir = Annotated[Path, typer.Option("--schema-dir", help="Directory holding schema.yaml and services.")]
+DatabaseUrl = Annotated[
+    str | None,
+    typer.Option("--database-url", envvar="DATABASE_URL", show_envvar=True,
+                 help="The target database. Default: the local embedded database."),
+]
+DevUrl = Annotated[
+    str | None,
+    typer.Option("--dev-url", envvar="SCHEMA_DEV_URL", show_envvar=True,
+                 help="A server for scratch databases. Default: an ephemeral embedded cluster."),
+]
+DesiredPaths = Annotated[
+    list[Path] | None,
+    typer.Option("--desired", help="Plain SQL files or directories instead of schema/ (repeatable)."),
+]
+Engine = Annotated[str, typer.Option("--engine", help="Diff engine: results (default) or migra.")]
+Now = Annotated[
+    str | None, typer.Option("--now", help="The date partitions are planned from (YYYY-MM-DD). Default: today.")
+]
+
+
+def _fail(exc: BaseException) -> NoReturn:
+    typer.echo(f"error: {redact(str(exc))}", err=True)
+    raise typer.Exit(EXIT_ERROR)
+
+
+def _today(now: str | None) -> dt.date:
+    if not now:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(now)
+    except ValueError:
+        _fail(SchemaError(f"--now {now!r} is not a date written YYYY-MM-DD"))
+
+
+def _progress(quiet: bool):  # type: ignore[no-untyped-def]
+    show = sys.stderr.isatty() and not os.environ.get("CI") and not quiet
+
+    def report(message: str) -> None:
+        if show:
+            typer.echo(f"… {message}", err=True)
+
+    return report
+
+
+def _load(schema_dir: Path, desired: list[Path] | None):  # type: ignore[no-untyped-def]
+    from flatrender_schema.desired import load_desired, load_plain
+
+    return load_plain(desired) if desired else load_desired(schema_dir)
+
+
+def _make_plan(schema_dir: Path, database_url: str | None, dev_url: str | None, desired: list[Path] | None,
+               engine: str, now: str | None, quiet: bool = False):  # type: ignore[no-untyped-def]
+    from flatrender_schema.engine import get_engine
+    from flatrender_schema.planner import PlanOptions, build_plan
+    from flatrender_schema.postgres.connect import connection
+    from flatrender_schema.targets import dev_server, resolve_target
+
+    state = _load(schema_dir, desired)
+    chosen = get_engine(engine)
+    url = resolve_target(database_url, Path.cwd())
+    with connection(url, autocommit=True) as live:
+        major = live.info.server_version // 10000
+        with dev_server(dev_url, major) as dev:
+            plan = build_plan(live, state, dev, chosen, PlanOptions(_today(now)), _progress(quiet))
+    return plan, url
+
+
+@app.command()
+def lint(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Extra SQL files to lint.")] = None,
+    schema_dir: SchemaDir = Path("schema"),
+    fmt: Annotated[str, typer.Option("--format", help="text, json, github or sarif.")] = "text",
+    select: Annotated[list[str] | None, typer.Option("--select", help="Only these rule codes.")] = None,
+    ignore: Annotated[list[str] | None, typer.Option("--ignore", help="Skip these rule codes.")] = None,
+) -> None:
+    """Check the desired state offline: FlatRender's rules and SQL syntax, as file:line:col CODE message."""
+    from flatrender_schema.lint import FORMATS, LintOptions, render_report, run_lint
+
+    if fmt not in FORMATS:
+        _fail(SchemaError(f"--format must be one of {', '.join(FORMATS)}"))
+    try:
+        only_files = bool(paths) and not schema_dir.exists()
+        report = run_lint(None if only_files else schema_dir, tuple(paths or ()),
+                          LintOptions(frozenset(select or ()), frozenset(ignore or ())))
+    except SchemaError as exc:
+        _fail(exc)
+    typer.echo(render_report(report, fmt))
+    raise typer.Exit(EXIT_OK if report.clean else EXIT_ERROR)
+
+
+@app.command()
+def plan(
+    schema_dir: SchemaDir = Path("schema"),
+    database_url: DatabaseUrl = None,
+    dev_url: DevUrl = None,
+    desired: DesiredPaths = None,
+    engine: Engine = "results",
+    fmt: Annotated[str, typer.Option("--format", help="text, sql, json or markdown.")] = "text",
+    out: Annotated[Path | None, typer.Option("--out", help="Also write the plan as JSON to this file.")] = None,
+    now: Now = None,
+) -> None:
+    """Show what would change: desired state vs the live database. Exit 0 no changes, 2 changes, 1 error."""
+    from flatrender_schema.render import RENDERERS
+
+    if fmt not in RENDERERS:
+        _fail(SchemaError(f"--format must be one of {', '.join(RENDERERS)}"))
+    try:
+        the_plan, _ = _make_plan(schema_dir, database_url, dev_url, desired, engine, now)
+        if out is not None:
+            out.write_text(the_plan.to_json(), encoding="utf-8")
+    except (SchemaError, OSError) as exc:
+        _fail(exc)
+    typer.echo(RENDERERS[fmt](the_plan))
+    raise typer.Exit(EXIT_OK if the_plan.empty else EXIT_CHANGES)
+
+
+@app.command()
+def apply(
+    schema_dir: SchemaDir = Path("schema"),
+    database_url: DatabaseUrl = None,
+    dev_url: DevUrl = None,
+    desired: DesiredPaths = None,
+    engine: Engine = "results",
+    plan_file: Annotated[Path | None, typer.Option("--plan", help="Apply exactly this plan file.")] = None,
+    allow_hazard: Annotated[
+        list[str] | None, typer.Option("--allow-hazard", help="Allow a data-loss hazard code (or 'all').")
+    ] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    now: Now = None,
+) -> None:
+    """Converge the live database to the desired state, in one transaction. Exit 0 converged, 1 refused/failed."""
+    from flatrender_schema.apply import ApplyOptions, apply_plan
+    from flatrender_schema.plan import Plan
+    from flatrender_schema.postgres.connect import connection
+    from flatrender_schema.render import render_text
+
+    try:
+        if plan_file is not None:
+            from flatrender_schema.targets import resolve_target
+
+            the_plan = Plan.from_json(plan_file.read_text(encoding="utf-8"), str(plan_file))
+            url = resolve_target(database_url, Path.cwd())
+        else:
+            the_plan, url = _make_plan(schema_dir, database_url, dev_url, desired, engine, now)
+        if the_plan.empty:
+            typer.echo(render_text(the_plan))
+            raise typer.Exit(EXIT_OK)
+        typer.echo(render_text(the_plan))
+        if not yes and plan_file is None and sys.stdin.isatty():
+            if not typer.confirm("Apply these changes?", default=False):
+                typer.echo("Nothing applied.")
+                raise typer.Exit(EXIT_ERROR)
+        with connection(url, autocommit=True) as live:
+            count = apply_plan(live, the_plan, ApplyOptions(frozenset(allow_hazard or ())))
+        typer.echo(f"Applied {count} steps.")
+        if plan_file is None:
+            after, _ = _make_plan(schema_dir, database_url, dev_url, desired, engine, now, quiet=True)
+            if not after.empty:
+                _fail(SchemaError(f"apply did not converge; still pending:\n{render_text(after)}"))
+            typer.echo("Converged: the database matches the desired state.")
+    except (SchemaError, OSError) as exc:
+        _fail(exc)
+
+
+@dev_app.command("up")
+def dev_up() -> None:
+    """Start the local embedded database (created on first use under .schema/)."""
+    from flatrender_schema.targets import local_target_url
+
+    try:
+        url = local_target_url(Path.cwd())
+    except SchemaError as exc:
+        _fail(exc)
+    typer.echo(f"local database running: {url}")
+
+
+@dev_app.command("down")
+def dev_down(
+    purge: Annotated[bool, typer.Option("--purge", help="Also delete its data directory.")] = False,
+) -> None:
+    """Stop the local embedded database."""
+    from flatrender_schema.targets import local_cluster
+
+    try:
+        cluster = local_cluster(Path.cwd())
+        cluster.stop()
+        if purge:
+            cluster.remove()
+            shutil.rmtree(Path.cwd() / ".schema", ignore_errors=True)
+    except SchemaError as exc:
+        _fail(exc)
+    typer.echo("local database stopped" + (" and removed" if purge else ""))
+
+
+@dev_app.command("url")
+def dev_url_cmd() -> None:
+    """Print the local database's URL (starting it if needed)."""
+    dev_up()
+
+
+@dev_app.command("psql")
+def dev_psql() -> None:
+    """Open psql on the local database."""
+    from flatrender_schema.targets import LOCAL_DATABASE, local_cluster, local_target_url
+
+    try:
+        local_target_url(Path.cwd())
+        cluster = local_cluster(Path.cwd())
+    except SchemaError as exc:
+        _fail(exc)
+    psql = shutil.which("psql") or str(cluster.server.bindir / "psql")
+    raise typer.Exit(subprocess.call([psql, *cluster.psql_args(LOCAL_DATABASE)]))
+
+
+def main() -> None:
+    # SIGTERM (a CI runner cancelling) unwinds like Ctrl-C, so ephemeral clusters are removed.
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    try:
+        app()
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        sys.exit(130)
