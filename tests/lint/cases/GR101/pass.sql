@@ -1,0 +1,3 @@
+CREATE TABLE app.t (id uuid PRIMARY KEY);
+REVOKE ALL ON app.t FROM PUBLIC;
+GRANT SELECT ON app.t TO app_svc;

@@ -1,0 +1,1 @@
+CREATE TABLE notification.n (id uuid PRIMARY KEY);

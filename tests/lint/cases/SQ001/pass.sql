@@ -1,0 +1,1 @@
+CREATE TABLE app.good (id uuid PRIMARY KEY);

@@ -1,0 +1,1 @@
+CREATE TABLE app.t (id uuid NOT NULL);  -- expect: TB101@14

@@ -1,0 +1,1 @@
+CREATE TABLE app.node (id uuid PRIMARY KEY);

@@ -1,0 +1,1 @@
+CREATE TABLE app.nodes (id uuid PRIMARY KEY);

@@ -1,0 +1,2 @@
+CREATE TABLE app.t (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY);
+CREATE TABLE app.u (id uuid DEFAULT gen_random_uuid() PRIMARY KEY);

@@ -1,0 +1,1 @@
+CREATE TABLE identity.earned_gifts (id uuid PRIMARY KEY, notification_id uuid);
