@@ -101,6 +101,8 @@ def build_plan(live: psycopg.Connection, desired: Desired, dev: DevServer, engin
     warnings: list[str] = []
     if dev.major != major:
         warnings.append(f"scratch server runs PostgreSQL {dev.major}, the target {major}")
+    # Before the dev server creates roles: it may be the target's own cluster (roles are cluster-wide).
+    role_changes = [Change(s, "roles") for s in _as_text(live, role_statements(live, desired))]
     dev.ensure_roles(set(_declared(desired)) | referenced_roles(live))
 
     with dev.database("shadow") as shadow, dev.database("copy") as copy:
@@ -139,8 +141,7 @@ def build_plan(live: psycopg.Connection, desired: Desired, dev: DevServer, engin
             shown = "\n  ".join(residual[:20])
             raise PlanError(f"the plan does not converge; left over after applying it to a scratch copy:\n  {shown}")
 
-    changes = [Change(s, "roles") for s in _as_text(live, role_statements(live, desired))]
-    changes += [Change(s, "engine") for s in engine_sql] + gap_changes
+    changes = role_changes + [Change(s, "engine") for s in engine_sql] + gap_changes
     changes += [Change(s, "reference_data") for s in refs]
     existing = {f"{r['schema']}.{r['name']}" for r in live_snap.rows("relations")}
     steps = tuple(_step(c, existing) for c in changes)

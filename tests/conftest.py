@@ -1,0 +1,89 @@
+"""Real PostgreSQL for the suite: one ephemeral cluster per session, fresh databases per test."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from flatrender_schema.postgres.cluster import Cluster, ephemeral
+from flatrender_schema.postgres.connect import connect, with_dbname
+from flatrender_schema.scratch import DevServer
+
+REPO = Path(__file__).resolve().parents[1]
+SCHEMA_DIR = REPO / "schema"
+SHARED = Path(os.environ.get("SCHEMA_SHARED_DIR", REPO.parent / "shared"))
+CORPUS = SHARED / "corpus" / "migra"
+TODAY = dt.date(2026, 11, 25)
+
+
+@pytest.fixture(scope="session")
+def cluster() -> Iterator[Cluster]:
+    major = int(os.environ["SCHEMA_TEST_PG_MAJOR"]) if os.environ.get("SCHEMA_TEST_PG_MAJOR") else None
+    with ephemeral(major, strict=major is not None) as c:
+        yield c
+
+
+@pytest.fixture(scope="session")
+def server_url(cluster: Cluster) -> str:
+    return cluster.url()
+
+
+@pytest.fixture
+def dev(server_url: str) -> Iterator[DevServer]:
+    with DevServer(server_url) as d:
+        yield d
+
+
+class Databases:
+    """Fresh databases on the session cluster, dropped at the end of the test."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.admin = connect(url, autocommit=True)
+        self.names: list[str] = []
+        self.conns: list[psycopg.Connection] = []
+
+    def create(self, purpose: str = "t") -> str:
+        name = f"test_{purpose}_{secrets.token_hex(4)}"
+        self.admin.execute(sql.SQL("create database {} template template0").format(sql.Identifier(name)))
+        self.names.append(name)
+        return with_dbname(self.url, name)
+
+    def connect(self, url: str) -> psycopg.Connection:
+        conn = connect(url, autocommit=True)
+        self.conns.append(conn)
+        return conn
+
+    def close(self) -> None:
+        for c in self.conns:
+            c.close()
+        for name in self.names:
+            self.admin.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
+        self.admin.close()
+
+
+@pytest.fixture
+def dbs(server_url: str) -> Iterator[Databases]:
+    d = Databases(server_url)
+    yield d
+    d.close()
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None,
+            stdin: str | None = None, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    """The real CLI, end to end, in a subprocess."""
+    full_env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SCHEMA_DEV_URL")}
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "flatrender_schema", *args],
+        capture_output=True, text=True, env=full_env, cwd=str(cwd or REPO), input=stdin, timeout=timeout,
+    )
