@@ -79,12 +79,15 @@ def dispatch_table(visitors: Iterable[object]) -> dict[type[ast.Node], list[Visi
 
 
 _CHILDREN: dict[type, tuple[str, ...]] = {}
+# Nodes that never hold anything but scalars and other leaves: visited, never descended into.
+_LEAVES = frozenset({ast.A_Const, ast.String, ast.Integer, ast.Float, ast.Boolean, ast.BitString,
+                     ast.ColumnRef, ast.ParamRef, ast.A_Star, ast.RoleSpec, ast.AccessPriv})
 
 
 def _children_names(cls: type) -> tuple[str, ...]:
     names = _CHILDREN.get(cls)
     if names is None:
-        names = _CHILDREN[cls] = tuple(cls.__slots__)  # type: ignore[attr-defined]
+        names = _CHILDREN[cls] = () if cls in _LEAVES else tuple(cls.__slots__)  # type: ignore[attr-defined]
     return names
 
 

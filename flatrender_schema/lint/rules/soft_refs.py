@@ -21,21 +21,22 @@ class DeclaredSoftReference(Check):
     def finish(self) -> None:
         for service in self.source.services:
             for column, target in service.manifest.soft_references.items():
-                where = service.manifest_location("soft_references", column)
-                table_name, col = column.split(".")
-                table = self.catalog.tables.get((service.schema, table_name))
-                if table is None or col not in table.columns:
-                    self.report(where, f"soft reference {service.schema}.{column} names a column no SQL "
-                                "file creates; fix the entry or add the column")
-                    continue
-                schema, ttable, tcol = target.split(".")
-                if self.source.service_for_schema(schema) is None:
-                    self.report(where, f"soft reference target {target} is in schema {schema}, which no "
-                                "service owns")
-                    continue
-                found = self.catalog.tables.get((schema, ttable))
-                if found is None or tcol not in found.columns:
-                    self.report(where, f"soft reference target {target} does not exist in the SQL")
+                problem = self._problem(service.schema, column, target)
+                if problem:
+                    self.report(service.manifest_location("soft_references", column), problem)
+
+    def _problem(self, own: str, column: str, target: str) -> str | None:
+        table_name, col = column.split(".")
+        table = self.catalog.tables.get((own, table_name))
+        if table is None or col not in table.columns:
+            return f"soft reference {own}.{column} names a column no SQL file creates; fix the entry"
+        schema, ttable, tcol = target.split(".")
+        if self.source.service_for_schema(schema) is None:
+            return f"soft reference target {target} is in schema {schema}, which no service owns"
+        found = self.catalog.tables.get((schema, ttable))
+        if found is None or tcol not in found.columns:
+            return f"soft reference target {target} does not exist in the SQL"
+        return None
 
 
 def comment_names(text: str, target: str) -> bool:
