@@ -30,13 +30,21 @@ EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
 SchemaDir = Annotated[Path, typer.Option("--schema-dir", help="Directory holding schema.yaml and services.")]
 DatabaseUrl = Annotated[
     str | None,
-    typer.Option("--database-url", envvar="DATABASE_URL", show_envvar=True,
-                 help="The target database. Default: the local embedded database."),
+    typer.Option(
+        "--database-url",
+        envvar="DATABASE_URL",
+        show_envvar=True,
+        help="The target database. Default: the local embedded database.",
+    ),
 ]
 DevUrl = Annotated[
     str | None,
-    typer.Option("--dev-url", envvar="SCHEMA_DEV_URL", show_envvar=True,
-                 help="A server for scratch databases. Default: an ephemeral embedded cluster."),
+    typer.Option(
+        "--dev-url",
+        envvar="SCHEMA_DEV_URL",
+        show_envvar=True,
+        help="A server for scratch databases. Default: an ephemeral embedded cluster.",
+    ),
 ]
 DesiredPaths = Annotated[
     list[Path] | None,
@@ -44,7 +52,8 @@ DesiredPaths = Annotated[
 ]
 Engine = Annotated[str, typer.Option("--engine", help="Diff engine: results (default) or migra.")]
 Now = Annotated[
-    str | None, typer.Option("--now", help="The date partitions are planned from (YYYY-MM-DD). Default: today.")
+    str | None,
+    typer.Option("--now", help="The date partitions are planned from (YYYY-MM-DD). Default: today."),
 ]
 
 
@@ -78,8 +87,15 @@ def _load(schema_dir: Path, desired: list[Path] | None):  # type: ignore[no-unty
     return load_plain(desired) if desired else load_desired(schema_dir)
 
 
-def _make_plan(schema_dir: Path, database_url: str | None, dev_url: str | None, desired: list[Path] | None,
-               engine: str, now: str | None, quiet: bool = False):  # type: ignore[no-untyped-def]
+def _make_plan(
+    schema_dir: Path,
+    database_url: str | None,
+    dev_url: str | None,
+    desired: list[Path] | None,
+    engine: str,
+    now: str | None,
+    quiet: bool = False,
+):  # type: ignore[no-untyped-def]
     from flatrender_schema.engine import get_engine
     from flatrender_schema.planner import PlanOptions, build_plan
     from flatrender_schema.postgres.connect import connection
@@ -110,8 +126,11 @@ def lint(
         _fail(SchemaError(f"--format must be one of {', '.join(FORMATS)}"))
     try:
         only_files = bool(paths) and not schema_dir.exists()
-        report = run_lint(None if only_files else schema_dir, tuple(paths or ()),
-                          LintOptions(frozenset(select or ()), frozenset(ignore or ())))
+        report = run_lint(
+            None if only_files else schema_dir,
+            tuple(paths or ()),
+            LintOptions(frozenset(select or ()), frozenset(ignore or ())),
+        )
     except SchemaError as exc:
         _fail(exc)
     typer.echo(render_report(report, fmt))
@@ -126,7 +145,9 @@ def plan(
     desired: DesiredPaths = None,
     engine: Engine = "results",
     fmt: Annotated[str, typer.Option("--format", help="text, sql, json or markdown.")] = "text",
-    out: Annotated[Path | None, typer.Option("--out", help="Also write the plan as JSON to this file.")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Also write the plan as JSON to this file.")
+    ] = None,
     now: Now = None,
 ) -> None:
     """Show what would change: desired state vs the live database. Exit 0 no changes, 2 changes, 1 error."""

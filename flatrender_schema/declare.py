@@ -83,8 +83,12 @@ def declared_partitions(desired: Desired, today: dt.date) -> list[MonthlyPartiti
 
 def partition_statement(p: MonthlyPartition) -> sql.Composable:
     return sql.SQL("create table if not exists {}.{} partition of {}.{} for values from ({}) to ({})").format(
-        sql.Identifier(p.schema), sql.Identifier(p.name), sql.Identifier(p.schema), sql.Identifier(p.table),
-        sql.Literal(f"{p.start.isoformat()} 00:00:00+00"), sql.Literal(f"{p.end.isoformat()} 00:00:00+00"),
+        sql.Identifier(p.schema),
+        sql.Identifier(p.name),
+        sql.Identifier(p.schema),
+        sql.Identifier(p.table),
+        sql.Literal(f"{p.start.isoformat()} 00:00:00+00"),
+        sql.Literal(f"{p.end.isoformat()} 00:00:00+00"),
     )
 
 
@@ -111,8 +115,11 @@ def epilogue(desired: Desired, today: dt.date) -> list[sql.Composable]:
             schema_name, table_name = table.split(".")
             role = sql.Identifier(service.manifest.role)
             out.append(sql.SQL("grant usage on schema {} to {}").format(sql.Identifier(schema_name), role))
-            out.append(sql.SQL("grant select on {}.{} to {}").format(
-                sql.Identifier(schema_name), sql.Identifier(table_name), role))
+            out.append(
+                sql.SQL("grant select on {}.{} to {}").format(
+                    sql.Identifier(schema_name), sql.Identifier(table_name), role
+                )
+            )
     return out
 
 
@@ -138,12 +145,17 @@ OWNED_OBJECTS = """
 """
 
 
-def ownership_statements(conn: psycopg.Connection, schemas: tuple[str, ...], owner: str) -> list[sql.Composable]:
+def ownership_statements(
+    conn: psycopg.Connection, schemas: tuple[str, ...], owner: str
+) -> list[sql.Composable]:
     """Hand every object of the managed schemas to the owner role (for the shadow database)."""
     out: list[sql.Composable] = [
-        sql.SQL("alter schema {} owner to {}").format(sql.Identifier(s), sql.Identifier(owner)) for s in schemas
+        sql.SQL("alter schema {} owner to {}").format(sql.Identifier(s), sql.Identifier(owner))
+        for s in schemas
     ]
     for kind, name in conn.execute(OWNED_OBJECTS, {"schemas": list(schemas)}).fetchall():
         keyword = {"table": "table"}.get(kind, kind)
-        out.append(sql.SQL("alter {} {} owner to {}").format(sql.SQL(keyword), sql.SQL(name), sql.Identifier(owner)))
+        out.append(
+            sql.SQL("alter {} {} owner to {}").format(sql.SQL(keyword), sql.SQL(name), sql.Identifier(owner))
+        )
     return out

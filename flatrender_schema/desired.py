@@ -173,10 +173,13 @@ def load_desired(schema_dir: Path) -> Desired:
         directory = schema_dir / name
         manifest_path = directory / SERVICE_MANIFEST
         if not directory.is_dir():
-            raise InputError(f"service {name!r} is listed but {name}/ does not exist", Location.of(project_path))
+            raise InputError(
+                f"service {name!r} is listed but {name}/ does not exist", Location.of(project_path)
+            )
         if not manifest_path.is_file():
             raise InputError(
-                f"service directory without {SERVICE_MANIFEST}", Location.of(directory),
+                f"service directory without {SERVICE_MANIFEST}",
+                Location.of(directory),
                 hint=f"create {name}/{SERVICE_MANIFEST} (see docs/manifests.md)",
             )
         manifest = load_service_manifest(manifest_path)
@@ -188,7 +191,8 @@ def load_desired(schema_dir: Path) -> Desired:
             )
         if manifest.role in roles:
             raise InputError(
-                f"role {manifest.role!r} is already used by {roles[manifest.role]}", Location.of(manifest_path, 1)
+                f"role {manifest.role!r} is already used by {roles[manifest.role]}",
+                Location.of(manifest_path, 1),
             )
         owners[manifest.schema_] = manifest_path
         roles[manifest.role] = manifest_path

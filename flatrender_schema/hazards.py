@@ -50,9 +50,13 @@ def classify(sql_text: str, existing_tables: Iterable[str] = ()) -> tuple[Hazard
         node = raw.stmt
         if isinstance(node, ast.DropStmt):
             kind = node.removeType
-            if kind in (enums.ObjectType.OBJECT_TABLE, enums.ObjectType.OBJECT_MATVIEW,
-                        enums.ObjectType.OBJECT_SEQUENCE, enums.ObjectType.OBJECT_TYPE,
-                        enums.ObjectType.OBJECT_FOREIGN_TABLE):
+            if kind in (
+                enums.ObjectType.OBJECT_TABLE,
+                enums.ObjectType.OBJECT_MATVIEW,
+                enums.ObjectType.OBJECT_SEQUENCE,
+                enums.ObjectType.OBJECT_TYPE,
+                enums.ObjectType.OBJECT_FOREIGN_TABLE,
+            ):
                 found.add(_h("DELETES_DATA"))
             elif kind == enums.ObjectType.OBJECT_SCHEMA:
                 found.add(_h("DROPS_SCHEMA"))
@@ -70,11 +74,15 @@ def classify(sql_text: str, existing_tables: Iterable[str] = ()) -> tuple[Hazard
                 elif sub == enums.AlterTableType.AT_AddConstraint and on_existing:
                     con = cmd.def_
                     if isinstance(con, ast.Constraint):
-                        if con.contype in (enums.ConstrType.CONSTR_FOREIGN, enums.ConstrType.CONSTR_CHECK) \
-                                and not con.skip_validation:
+                        if (
+                            con.contype in (enums.ConstrType.CONSTR_FOREIGN, enums.ConstrType.CONSTR_CHECK)
+                            and not con.skip_validation
+                        ):
                             found.add(_h("VALIDATION_SCAN"))
-                        elif con.contype in (enums.ConstrType.CONSTR_PRIMARY, enums.ConstrType.CONSTR_UNIQUE) \
-                                and not con.indexname:
+                        elif (
+                            con.contype in (enums.ConstrType.CONSTR_PRIMARY, enums.ConstrType.CONSTR_UNIQUE)
+                            and not con.indexname
+                        ):
                             found.add(_h("INDEX_BUILD"))
         elif isinstance(node, ast.IndexStmt):
             if _relname(node.relation) in existing and not node.concurrent:

@@ -82,7 +82,9 @@ class Plan:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise InputError(f"plan file is not JSON: {exc.msg}", Location(path, exc.lineno, exc.colno)) from None
+            raise InputError(
+                f"plan file is not JSON: {exc.msg}", Location(path, exc.lineno, exc.colno)
+            ) from None
         if not isinstance(data, dict) or data.get("format_version") != FORMAT_VERSION:
             version = data.get("format_version") if isinstance(data, dict) else None
             raise InputError(
@@ -91,13 +93,26 @@ class Plan:
             )
         try:
             steps = tuple(
-                Step(s["sql"], s["action"], s["object"], s["source"], bool(s["transactional"]),
-                     tuple(Hazard(h["code"], h["message"]) for h in s["hazards"]))
+                Step(
+                    s["sql"],
+                    s["action"],
+                    s["object"],
+                    s["source"],
+                    bool(s["transactional"]),
+                    tuple(Hazard(h["code"], h["message"]) for h in s["hazards"]),
+                )
                 for s in data["steps"]
             )
-            plan = cls(steps, data["live_fingerprint"], data["desired_fingerprint"], data["engine"],
-                       data["tool_version"], int(data["server_major"]), data["target"],
-                       tuple(data.get("warnings", ())))
+            plan = cls(
+                steps,
+                data["live_fingerprint"],
+                data["desired_fingerprint"],
+                data["engine"],
+                data["tool_version"],
+                int(data["server_major"]),
+                data["target"],
+                tuple(data.get("warnings", ())),
+            )
         except (KeyError, TypeError, ValueError) as exc:
             raise InputError(f"plan file is malformed: missing or bad field {exc}", Location(path)) from None
         if plan.steps_digest() != data.get("steps_digest"):

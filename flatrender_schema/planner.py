@@ -18,9 +18,9 @@ from psycopg import sql
 
 from flatrender_schema import __version__, catalog, gaps
 from flatrender_schema.changes import Change
-from flatrender_schema.desired import Desired
+from flatrender_schema.desired import Desired, Statement
 from flatrender_schema.engine import Engine, Scope
-from flatrender_schema.errors import PlanError
+from flatrender_schema.errors import InputError, Location, PlanError
 from flatrender_schema.gaps.reference_data import reference_statements
 from flatrender_schema.gaps.roles import role_statements
 from flatrender_schema.hazards import action_of, classify
@@ -28,7 +28,7 @@ from flatrender_schema.plan import Plan, Step
 from flatrender_schema.postgres.connect import describe
 from flatrender_schema.redact import redact
 from flatrender_schema.scratch import DevServer
-from flatrender_schema.shadow import build_shadow, referenced_roles
+from flatrender_schema.shadow import build_shadow, referenced_roles, run_with_retries
 
 TOOL_SCHEMA = "flatrender_schema"  # the tool's own schema (apply history): never diffed
 ALWAYS_EXCLUDED = frozenset({TOOL_SCHEMA})
@@ -47,7 +47,9 @@ def _ignored(desired: Desired) -> Callable[[str, str], bool]:
     return lambda schema, name: any(fnmatch.fnmatchcase(f"{schema}.{name}", p) for p in patterns)
 
 
-def _policy_partitions_only_in_live(desired: Desired, live: catalog.Snapshot, shadow: catalog.Snapshot) -> set[str]:
+def _policy_partitions_only_in_live(
+    desired: Desired, live: catalog.Snapshot, shadow: catalog.Snapshot
+) -> set[str]:
     """Partitions of declared partitioned tables that exist only in live: ops-created, not drift."""
     declared = {f"{s.schema}.{t}" for s in desired.services for t in s.manifest.partitioned}
     in_shadow = {f"{r['schema']}.{r['name']}" for r in shadow.rows("relations")}
@@ -85,8 +87,9 @@ def _as_text(conn: psycopg.Connection, stmts: list[sql.Composable]) -> list[str]
     return [s.as_string(conn) + ";" for s in stmts]
 
 
-def run_gaps(conn: psycopg.Connection, desired: Desired, current: catalog.Snapshot,
-             target: catalog.Snapshot) -> list[Change]:
+def run_gaps(
+    conn: psycopg.Connection, desired: Desired, current: catalog.Snapshot, target: catalog.Snapshot
+) -> list[Change]:
     ctx = gaps.GapContext(desired, current, target)
     out: list[Change] = []
     for c in gaps.load_concerns():
@@ -94,8 +97,14 @@ def run_gaps(conn: psycopg.Connection, desired: Desired, current: catalog.Snapsh
     return out
 
 
-def build_plan(live: psycopg.Connection, desired: Desired, dev: DevServer, engine: Engine,
-               options: PlanOptions, progress: Progress = lambda _: None) -> Plan:
+def build_plan(
+    live: psycopg.Connection,
+    desired: Desired,
+    dev: DevServer,
+    engine: Engine,
+    options: PlanOptions,
+    progress: Progress = lambda _: None,
+) -> Plan:
     ignored = _ignored(desired)
     major = live.info.server_version // 10000
     warnings: list[str] = []
@@ -139,14 +148,24 @@ def build_plan(live: psycopg.Connection, desired: Desired, dev: DevServer, engin
         )
         if residual:
             shown = "\n  ".join(residual[:20])
-            raise PlanError(f"the plan does not converge; left over after applying it to a scratch copy:\n  {shown}")
+            raise PlanError(
+                f"the plan does not converge; left over after applying it to a scratch copy:\n  {shown}"
+            )
 
     changes = role_changes + [Change(s, "engine") for s in engine_sql] + gap_changes
     changes += [Change(s, "reference_data") for s in refs]
     existing = {f"{r['schema']}.{r['name']}" for r in live_snap.rows("relations")}
     steps = tuple(_step(c, existing) for c in changes)
-    return Plan(steps, live_snap.fingerprint(), desired.fingerprint(), engine.name, __version__, major,
-                redact(describe(live.info.dsn)), tuple(warnings))
+    return Plan(
+        steps,
+        live_snap.fingerprint(),
+        desired.fingerprint(),
+        engine.name,
+        __version__,
+        major,
+        redact(describe(live.info.dsn)),
+        tuple(warnings),
+    )
 
 
 def _declared(desired: Desired) -> tuple[str, ...]:
@@ -160,12 +179,21 @@ def _step(change: Change, existing: set[str]) -> Step:
     return Step(change.sql, action, obj, change.source, change.transactional, classify(change.sql, existing))
 
 
-def _clone(copy: psycopg.Connection, live: psycopg.Connection, engine: Engine, desired: Desired,
-           live_snap: catalog.Snapshot) -> None:
+def _clone(
+    copy: psycopg.Connection,
+    live: psycopg.Connection,
+    engine: Engine,
+    desired: Desired,
+    live_snap: catalog.Snapshot,
+) -> None:
     """Recreate live's schema (not its data) in the empty scratch database `copy`."""
     copy.execute("set check_function_bodies = off")
     statements = engine.diff(copy, live, Scope(ALWAYS_EXCLUDED))
-    _execute(copy, statements, "copying live")
+    # The copy is ours: any working order will do, so statements whose dependency comes later retry.
+    try:
+        run_with_retries(copy, tuple(Statement(s, Location("live copy")) for s in statements))
+    except InputError as exc:
+        raise PlanError(f"copying live fails on the scratch copy: {exc.message}") from None
     clone_desired = Desired(None) if desired.project is None else desired
     fixes = run_gaps(copy, clone_desired, catalog.read_snapshot(copy, ALWAYS_EXCLUDED), live_snap)
     _execute(copy, [c.sql for c in fixes], "copying live")

@@ -60,7 +60,17 @@ def render_markdown(plan: Plan) -> str:
     for i, s in enumerate(plan.steps, 1):
         hz = ", ".join(f"**{c}**" for c in s.hazard_codes)
         out.append(f"| {i} | {s.action} | `{s.object or '-'}` | {hz} |")
-    out += ["", "<details><summary>SQL</summary>", "", "```sql", render_sql(plan).rstrip(), "```", "", "</details>", ""]
+    out += [
+        "",
+        "<details><summary>SQL</summary>",
+        "",
+        "```sql",
+        render_sql(plan).rstrip(),
+        "```",
+        "",
+        "</details>",
+        "",
+    ]
     return "\n".join(out)
 
 

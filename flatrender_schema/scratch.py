@@ -61,7 +61,9 @@ class DevServer:
 
     def drop_database(self, name: str) -> None:
         with contextlib.suppress(psycopg.Error):
-            self._admin.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
+            self._admin.execute(
+                sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name))
+            )
         if name in self._databases:
             self._databases.remove(name)
 

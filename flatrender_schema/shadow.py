@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 import psycopg
-from psycopg import errors, sql
+from psycopg import errors
 
 from flatrender_schema import declare
 from flatrender_schema.desired import Desired, Statement
@@ -27,7 +27,7 @@ DEPENDENCY_ERRORS = (
 )
 
 
-def _run_with_retries(conn: psycopg.Connection, statements: tuple[Statement, ...]) -> None:
+def run_with_retries(conn: psycopg.Connection, statements: tuple[Statement, ...]) -> None:
     pending = list(statements)
     while pending:
         failed: list[tuple[Statement, psycopg.Error]] = []
@@ -56,7 +56,7 @@ def build_shadow(conn: psycopg.Connection, desired: Desired, today: dt.date) -> 
     conn.execute("set check_function_bodies = off")  # as pg_dump does: bodies may name later objects
     for stmt in declare.preamble(desired):
         conn.execute(stmt)
-    _run_with_retries(conn, desired.statements)
+    run_with_retries(conn, desired.statements)
     for stmt in declare.epilogue(desired, today):
         conn.execute(stmt)
     if desired.project is not None and desired.project.owner:
@@ -82,7 +82,3 @@ def referenced_roles(conn: psycopg.Connection) -> set[str]:
         """
     ).fetchall()
     return {r[0] for r in rows if not r[0].startswith("pg_")}
-
-
-def quote_ident(name: str) -> sql.Identifier:
-    return sql.Identifier(name)

@@ -67,7 +67,9 @@ class Databases:
         for c in self.conns:
             c.close()
         for name in self.names:
-            self.admin.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
+            self.admin.execute(
+                sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name))
+            )
         self.admin.close()
 
 
@@ -78,12 +80,22 @@ def dbs(server_url: str) -> Iterator[Databases]:
     d.close()
 
 
-def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None,
-            stdin: str | None = None, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    stdin: str | None = None,
+    timeout: float = 600,
+) -> subprocess.CompletedProcess[str]:
     """The real CLI, end to end, in a subprocess."""
     full_env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SCHEMA_DEV_URL")}
     full_env.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "flatrender_schema", *args],
-        capture_output=True, text=True, env=full_env, cwd=str(cwd or REPO), input=stdin, timeout=timeout,
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=str(cwd or REPO),
+        input=stdin,
+        timeout=timeout,
     )

@@ -8,10 +8,27 @@ import pglast
 
 from flatrender_schema.engine import Scope
 
-INSPECTED_KINDS = (
-    "schemas relations tables views materialized_views composite_types functions selectables sequences "
-    "constraints indexes enums extensions privileges collations triggers rlspolicies domains types"
-).split()
+INSPECTED_KINDS = [
+    "schemas",
+    "relations",
+    "tables",
+    "views",
+    "materialized_views",
+    "composite_types",
+    "functions",
+    "selectables",
+    "sequences",
+    "constraints",
+    "indexes",
+    "enums",
+    "extensions",
+    "privileges",
+    "collations",
+    "triggers",
+    "rlspolicies",
+    "domains",
+    "types",
+]
 
 
 def _schema_and_name(obj: Any) -> tuple[str, str]:

@@ -51,8 +51,9 @@ def _drop_inherited_constraints(inspector: PostgreSQL, conn: psycopg.Connection)
     inherited = {tuple(r) for r in conn.execute(INHERITED_CONSTRAINTS).fetchall()}
     if not inherited:
         return
-    kept = {k: v for k, v in inspector.constraints.items()
-            if (v.schema, v.table_name, v.name) not in inherited}
+    kept = {
+        k: v for k, v in inspector.constraints.items() if (v.schema, v.table_name, v.name) not in inherited
+    }
     inspector.constraints.clear()
     inspector.constraints.update(kept)
 

@@ -14,12 +14,18 @@ from flatrender_schema.gaps.objects import owned_objects
 def _comments(snap: Snapshot) -> Iterator[tuple[tuple[str, ...], sql.Composable, str | None]]:
     for obj in owned_objects(snap):
         keyword = "table" if obj.keyword in ("table", "foreign table") else obj.keyword
-        yield ("object", *obj.key), sql.SQL("{} {}").format(sql.SQL(keyword), obj.name), obj.row.get("comment")
+        yield (
+            ("object", *obj.key),
+            sql.SQL("{} {}").format(sql.SQL(keyword), obj.name),
+            obj.row.get("comment"),
+        )
     for r in snap.rows("columns"):
         name = sql.SQL("column {}.{}.{}").format(*(sql.Identifier(r[k]) for k in ("schema", "table", "name")))
         yield ("column", r["schema"], r["table"], r["name"]), name, r["comment"]
     for r in snap.rows("constraints"):
-        name = sql.SQL("constraint {} on {}.{}").format(*(sql.Identifier(r[k]) for k in ("name", "schema", "table")))
+        name = sql.SQL("constraint {} on {}.{}").format(
+            *(sql.Identifier(r[k]) for k in ("name", "schema", "table"))
+        )
         yield ("constraint", r["schema"], r["table"], r["name"]), name, r["comment"]
     for r in snap.rows("indexes"):
         name = sql.SQL("index {}.{}").format(sql.Identifier(r["schema"]), sql.Identifier(r["name"]))

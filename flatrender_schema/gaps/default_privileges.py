@@ -12,8 +12,10 @@ OBJTYPES = {"r": "tables", "S": "sequences", "f": "functions", "T": "types", "n"
 
 
 def _rows(rows: tuple[dict[str, object], ...]) -> dict[tuple[str, str, str], set[tuple[str, str, bool]]]:
-    return {(str(r["role"]), str(r["schema"]), str(r["objtype"])): _privileges(tuple(r["acl"] or ()))  # type: ignore[arg-type]
-            for r in rows}
+    return {
+        (str(r["role"]), str(r["schema"]), str(r["objtype"])): _privileges(tuple(r["acl"] or ()))  # type: ignore[arg-type]
+        for r in rows
+    }
 
 
 @concern("default_privileges", priority=30)
@@ -33,9 +35,14 @@ def compare_default_privileges(ctx: GapContext) -> list[sql.Composable]:
             head = sql.SQL("{} in schema {}").format(head, sql.Identifier(schema))
         for verb, diff in (("revoke", have - want), ("grant", want - have)):
             for grantee, letter, grantable in sorted(diff):
-                who = sql.SQL("public") if grantee == "PUBLIC" else sql.Identifier(
-                    role if grantee == "<owner>" else grantee)
-                what = sql.SQL("{} on {}").format(sql.SQL(PRIVILEGE_LETTERS[letter]), sql.SQL(OBJTYPES[objtype]))
+                who = (
+                    sql.SQL("public")
+                    if grantee == "PUBLIC"
+                    else sql.Identifier(role if grantee == "<owner>" else grantee)
+                )
+                what = sql.SQL("{} on {}").format(
+                    sql.SQL(PRIVILEGE_LETTERS[letter]), sql.SQL(OBJTYPES[objtype])
+                )
                 if verb == "grant":
                     stmt = sql.SQL("{} grant {} to {}").format(head, what, who)
                     if grantable:

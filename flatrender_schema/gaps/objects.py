@@ -10,11 +10,28 @@ from psycopg import sql
 
 from flatrender_schema.catalog import Snapshot
 
-RELATION_KEYWORDS = {"r": "table", "p": "table", "f": "foreign table", "v": "view", "m": "materialized view",
-                     "S": "sequence", "c": "type"}
+RELATION_KEYWORDS = {
+    "r": "table",
+    "p": "table",
+    "f": "foreign table",
+    "v": "view",
+    "m": "materialized view",
+    "S": "sequence",
+    "c": "type",
+}
 PRIVILEGE_LETTERS = {
-    "r": "select", "w": "update", "a": "insert", "d": "delete", "D": "truncate", "x": "references",
-    "t": "trigger", "X": "execute", "U": "usage", "C": "create", "c": "connect", "T": "temporary",
+    "r": "select",
+    "w": "update",
+    "a": "insert",
+    "d": "delete",
+    "D": "truncate",
+    "x": "references",
+    "t": "trigger",
+    "X": "execute",
+    "U": "usage",
+    "C": "create",
+    "c": "connect",
+    "T": "temporary",
     "m": "maintain",
 }
 
@@ -37,26 +54,70 @@ def _qualified(schema: str, name: str) -> sql.Composable:
 
 def owned_objects(snap: Snapshot) -> Iterator[Owned]:
     for r in snap.rows("schemas"):
-        yield Owned(("schema", r["name"]), "schema", "schema", sql.Identifier(r["name"]), r["name"],
-                    r["owner"], tuple(r["acl"]), r)
+        yield Owned(
+            ("schema", r["name"]),
+            "schema",
+            "schema",
+            sql.Identifier(r["name"]),
+            r["name"],
+            r["owner"],
+            tuple(r["acl"]),
+            r,
+        )
     for r in snap.rows("relations"):
         kw = RELATION_KEYWORDS[r["kind"]]
         grant_kw = "sequence" if kw == "sequence" else "type" if kw == "type" else "table"
-        yield Owned(("relation", r["schema"], r["name"]), kw, grant_kw, _qualified(r["schema"], r["name"]),
-                    r["schema"], r["owner"], tuple(r["acl"]), r)
+        yield Owned(
+            ("relation", r["schema"], r["name"]),
+            kw,
+            grant_kw,
+            _qualified(r["schema"], r["name"]),
+            r["schema"],
+            r["owner"],
+            tuple(r["acl"]),
+            r,
+        )
     for r in snap.rows("functions"):
         name = sql.SQL("{}({})").format(_qualified(r["schema"], r["name"]), sql.SQL(r["args"]))
-        kw = "procedure" if r["definition"].lstrip().lower().startswith("create or replace procedure") else "function"
-        yield Owned(("function", r["schema"], r["name"], r["args"]), kw, kw, name, r["schema"], r["owner"],
-                    tuple(r["acl"]), r)
+        kw = (
+            "procedure"
+            if r["definition"].lstrip().lower().startswith("create or replace procedure")
+            else "function"
+        )
+        yield Owned(
+            ("function", r["schema"], r["name"], r["args"]),
+            kw,
+            kw,
+            name,
+            r["schema"],
+            r["owner"],
+            tuple(r["acl"]),
+            r,
+        )
     for r in snap.rows("types"):
         if r["kind"] == "c":
             continue  # composite types are relations too; listed there
-        yield Owned(("type", r["schema"], r["name"]), "type", "type", _qualified(r["schema"], r["name"]),
-                    r["schema"], r["owner"], tuple(r["acl"]), r)
+        yield Owned(
+            ("type", r["schema"], r["name"]),
+            "type",
+            "type",
+            _qualified(r["schema"], r["name"]),
+            r["schema"],
+            r["owner"],
+            tuple(r["acl"]),
+            r,
+        )
     for r in snap.rows("domains"):
-        yield Owned(("type", r["schema"], r["name"]), "domain", "domain", _qualified(r["schema"], r["name"]),
-                    r["schema"], r["owner"], tuple(r["acl"]), r)
+        yield Owned(
+            ("type", r["schema"], r["name"]),
+            "domain",
+            "domain",
+            _qualified(r["schema"], r["name"]),
+            r["schema"],
+            r["owner"],
+            tuple(r["acl"]),
+            r,
+        )
 
 
 def by_key(snap: Snapshot) -> dict[tuple[str, ...], Owned]:

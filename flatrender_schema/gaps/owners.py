@@ -18,6 +18,9 @@ def compare_owners(ctx: GapContext) -> list[sql.Composable]:
         have = current.get(key)
         if have is None or have.owner == want.owner:
             continue
-        out.append(sql.SQL("alter {} {} owner to {}").format(
-            sql.SQL(want.keyword), want.name, sql.Identifier(want.owner)))
+        out.append(
+            sql.SQL("alter {} {} owner to {}").format(
+                sql.SQL(want.keyword), want.name, sql.Identifier(want.owner)
+            )
+        )
     return out

@@ -33,8 +33,9 @@ def _grantee(name: str, owner: str) -> sql.Composable:
     return sql.Identifier(owner if name == "<owner>" else name)
 
 
-def _statements(verb: str, keyword: str, obj: sql.Composable, owner: str,
-                privs: set[tuple[str, str, bool]]) -> list[sql.Composable]:
+def _statements(
+    verb: str, keyword: str, obj: sql.Composable, owner: str, privs: set[tuple[str, str, bool]]
+) -> list[sql.Composable]:
     grouped: dict[tuple[str, bool], list[str]] = defaultdict(list)
     for grantee, letter, grantable in privs:
         grouped[(grantee, grantable)].append(PRIVILEGE_LETTERS[letter])
@@ -42,13 +43,15 @@ def _statements(verb: str, keyword: str, obj: sql.Composable, owner: str,
     for (grantee, grantable), names in sorted(grouped.items()):
         privileges = sql.SQL(", ").join(sql.SQL(n) for n in sorted(names))
         if verb == "grant":
-            stmt = sql.SQL("grant {} on {} {} to {}").format(privileges, sql.SQL(keyword), obj,
-                                                             _grantee(grantee, owner))
+            stmt = sql.SQL("grant {} on {} {} to {}").format(
+                privileges, sql.SQL(keyword), obj, _grantee(grantee, owner)
+            )
             if grantable:
                 stmt = sql.SQL("{} with grant option").format(stmt)
         else:
-            stmt = sql.SQL("revoke {} on {} {} from {}").format(privileges, sql.SQL(keyword), obj,
-                                                                _grantee(grantee, owner))
+            stmt = sql.SQL("revoke {} on {} {} from {}").format(
+                privileges, sql.SQL(keyword), obj, _grantee(grantee, owner)
+            )
         out.append(stmt)
     return out
 

@@ -20,21 +20,29 @@ def reference_statements(conn: psycopg.Connection | None, desired: Desired) -> l
             for row in ref.rows:
                 cols = sorted(row)
                 key = sql.SQL(" and ").join(
-                    sql.SQL("{}::text = {}").format(sql.Identifier(k), sql.Literal(str(row[k]))) for k in ref.key)
+                    sql.SQL("{}::text = {}").format(sql.Identifier(k), sql.Literal(str(row[k])))
+                    for k in ref.key
+                )
                 if conn is not None and _exists(conn, service.schema, ref.table, table, key):
                     continue
-                out.append(sql.SQL("insert into {} ({}) values ({}) on conflict do nothing").format(
-                    table,
-                    sql.SQL(", ").join(sql.Identifier(c) for c in cols),
-                    sql.SQL(", ").join(sql.Literal(row[c]) for c in cols),
-                ))
+                out.append(
+                    sql.SQL("insert into {} ({}) values ({}) on conflict do nothing").format(
+                        table,
+                        sql.SQL(", ").join(sql.Identifier(c) for c in cols),
+                        sql.SQL(", ").join(sql.Literal(row[c]) for c in cols),
+                    )
+                )
     return out
 
 
-def _exists(conn: psycopg.Connection, schema: str, name: str, table: sql.Composable, key: sql.Composable) -> bool:
+def _exists(
+    conn: psycopg.Connection, schema: str, name: str, table: sql.Composable, key: sql.Composable
+) -> bool:
     present = conn.execute(
         "select 1 from pg_class c join pg_namespace n on n.oid = c.relnamespace "
-        "where n.nspname = %s and c.relname = %s", [schema, name]).fetchone()
+        "where n.nspname = %s and c.relname = %s",
+        [schema, name],
+    ).fetchone()
     if not present:
         return False
     return conn.execute(sql.SQL("select 1 from {} where {}").format(table, key)).fetchone() is not None

@@ -13,7 +13,9 @@ def missing_roles(conn: psycopg.Connection, desired: Desired) -> list[str]:
     wanted = declared_roles(desired)
     if not wanted:
         return []
-    have = {r[0] for r in conn.execute("select rolname from pg_roles where rolname = any(%s)", [list(wanted)])}
+    have = {
+        r[0] for r in conn.execute("select rolname from pg_roles where rolname = any(%s)", [list(wanted)])
+    }
     return [r for r in wanted if r not in have]
 
 

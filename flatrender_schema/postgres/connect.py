@@ -33,7 +33,9 @@ def describe(url: str) -> str:
     return f"{user + '@' if user else ''}{host}:{parts.get('port') or 5432}/{parts.get('dbname') or ''}"
 
 
-def connect(url: str, *, autocommit: bool = False, application_name: str = "flatrender-schema") -> psycopg.Connection:
+def connect(
+    url: str, *, autocommit: bool = False, application_name: str = "flatrender-schema"
+) -> psycopg.Connection:
     """Connect, refusing servers older than the floor; every error message has its password masked."""
     try:
         conn = psycopg.connect(
