@@ -84,10 +84,16 @@ _LEAVES = frozenset({ast.A_Const, ast.String, ast.Integer, ast.Float, ast.Boolea
                      ast.ColumnRef, ast.ParamRef, ast.A_Star, ast.RoleSpec, ast.AccessPriv})
 
 
+# Expressions that cannot hold what any rule looks for (no subqueries, no column types are
+# allowed in CHECK constraints and column defaults): not descended into.
+_OPAQUE = frozenset({"raw_expr", "cooked_expr", "raw_default", "cooked_default", "location"})
+
+
 def _children_names(cls: type) -> tuple[str, ...]:
     names = _CHILDREN.get(cls)
     if names is None:
-        names = _CHILDREN[cls] = () if cls in _LEAVES else tuple(cls.__slots__)  # type: ignore[attr-defined]
+        slots = () if cls in _LEAVES else tuple(cls.__slots__)  # type: ignore[attr-defined]
+        names = _CHILDREN[cls] = tuple(n for n in slots if n not in _OPAQUE)
     return names
 
 
