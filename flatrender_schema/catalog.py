@@ -44,14 +44,14 @@ QUERIES: dict[str, str] = {
                   join pg_namespace pn on pn.oid = p.relnamespace where i.inhrelid = c.oid) as parents,
                c.reloptions as options, c.relrowsecurity as rls, c.relforcerowsecurity as rls_forced,
                case when c.relkind in ('v', 'm') then pg_get_viewdef(c.oid) end as definition,
-               obj_description(c.oid, 'pg_class') as comment
+               obj_description(c.oid, 'pg_class') as comment,
+               c.relkind = 'S' and exists (select 1 from pg_depend d where d.objid = c.oid
+                       and d.classid = 'pg_class'::regclass and d.deptype = 'i') as identity_sequence
         from pg_class c join pg_namespace n on n.oid = c.relnamespace
         where c.relkind in ('r', 'p', 'v', 'm', 'f', 'S', 'c') and {SYSTEM_SCHEMA_FILTER}
           and {NOT_EXTENSION_MEMBER.format(cls="'pg_class'", oid="c.oid")}
           and not (c.relkind = 'c' and exists (select 1 from pg_type t where t.typrelid = c.oid
                    and t.typtype <> 'c'))
-          and not (c.relkind = 'S' and exists (select 1 from pg_depend d where d.objid = c.oid
-                   and d.classid = 'pg_class'::regclass and d.deptype = 'i'))
         order by 1, 2""",
     "columns": f"""
         select n.nspname as schema, c.relname as table, a.attname as name,

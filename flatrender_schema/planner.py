@@ -112,9 +112,9 @@ def build_plan(
         warnings.append(f"scratch server runs PostgreSQL {dev.major}, the target {major}")
     # Before the dev server creates roles: it may be the target's own cluster (roles are cluster-wide).
     role_changes = [Change(s, "roles") for s in _as_text(live, role_statements(live, desired))]
-    dev.ensure_roles(set(_declared(desired)) | referenced_roles(live))
+    needed_roles = set(_declared(desired)) | referenced_roles(live)
 
-    with dev.database("shadow") as shadow, dev.database("copy") as copy:
+    with dev.roles(needed_roles), dev.database("shadow") as shadow, dev.database("copy") as copy:
         progress("building the desired state in a shadow database")
         build_shadow(shadow, desired, options.today)
         shadow_snap = catalog.read_snapshot(shadow, ALWAYS_EXCLUDED)

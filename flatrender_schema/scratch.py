@@ -39,6 +39,20 @@ class DevServer:
                 self._admin.execute(sql.SQL("create role {} nologin").format(sql.Identifier(name)))
                 self._roles.append(name)
 
+    @contextlib.contextmanager
+    def roles(self, names: Iterable[str]) -> Iterator[None]:
+        """Roles present for the duration of one piece of scratch work; those created are dropped after."""
+        created_before = len(self._roles)
+        self.ensure_roles(names)
+        try:
+            yield
+        finally:
+            for role in reversed(self._roles[created_before:]):
+                with contextlib.suppress(psycopg.Error):
+                    self._admin.execute(sql.SQL("drop owned by {}").format(sql.Identifier(role)))
+                    self._admin.execute(sql.SQL("drop role if exists {}").format(sql.Identifier(role)))
+            del self._roles[created_before:]
+
     def create_database(self, purpose: str) -> str:
         name = f"{SCRATCH_PREFIX}{purpose}_{os.getpid()}_{secrets.token_hex(4)}"
         self._admin.execute(sql.SQL("create database {} template template0").format(sql.Identifier(name)))

@@ -16,8 +16,8 @@ def compare_owners(ctx: GapContext) -> list[sql.Composable]:
     out: list[sql.Composable] = []
     for key, want in sorted(by_key(ctx.target).items()):
         have = current.get(key)
-        if have is None or have.owner == want.owner:
-            continue
+        if have is None or have.owner == want.owner or want.row.get("identity_sequence"):
+            continue  # an identity column's sequence follows its table's owner
         out.append(
             sql.SQL("alter {} {} owner to {}").format(
                 sql.SQL(want.keyword), want.name, sql.Identifier(want.owner)
