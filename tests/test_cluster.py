@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import site
 import subprocess
 import sys
 import tempfile
@@ -82,56 +83,45 @@ def test_as_a_normal_user(tmp_path: Path) -> None:
     if os.geteuid() != 0:
         pytest.skip("the suite already runs as a normal user")
     user = "nobody"
+    # This venv's interpreter may live under /root (pyenv), which `nobody` cannot reach; then use the
+    # system interpreter of the same version with this environment's packages.
+    env = dict(os.environ)
+    python = sys.executable
     probe = subprocess.run(
-        ["runuser", "-u", user, "--", sys.executable, "-c", "import flatrender_schema"],
-        capture_output=True,
-        text=True,
+        ["runuser", "-u", user, "--", python, "-c", "import flatrender_schema"], capture_output=True, text=True
     )
+    system = Path(f"/usr/bin/python{sys.version_info.major}.{sys.version_info.minor}")
+    if probe.returncode != 0 and system.exists():
+        python = str(system)
+        env["PYTHONPATH"] = os.pathsep.join([*site.getsitepackages(), str(REPO)])
+        probe = subprocess.run(
+            ["runuser", "-u", user, "--", python, "-c", "import flatrender_schema"],
+            capture_output=True,
+            text=True,
+            env=env,
+        )
     if probe.returncode != 0:
-        pytest.skip(f"the interpreter is not usable by {user}: {probe.stderr.strip()[-200:]}")
+        pytest.skip(f"no interpreter usable by {user}: {probe.stderr.strip()[-200:]}")
     work = Path(tempfile.mkdtemp(prefix="frs-user-"))
     try:
         os.chmod(work, 0o777)
         (work / "a.sql").write_text("create table t (id int primary key);\n")
+        cli = ["runuser", "-u", user, "--", python, "-m", "flatrender_schema"]
         r = subprocess.run(
-            [
-                "runuser",
-                "-u",
-                user,
-                "--",
-                sys.executable,
-                "-m",
-                "flatrender_schema",
-                "apply",
-                "--yes",
-                "--desired",
-                "a.sql",
-            ],
+            [*cli, "apply", "--yes", "--desired", "a.sql"],
             cwd=work,
             capture_output=True,
             text=True,
             timeout=300,
+            env=env,
         )
         assert r.returncode == 0, r.stdout + r.stderr
+        assert "Converged" in r.stdout
         r = subprocess.run(
-            [
-                "runuser",
-                "-u",
-                user,
-                "--",
-                sys.executable,
-                "-m",
-                "flatrender_schema",
-                "dev",
-                "down",
-                "--purge",
-            ],
-            cwd=work,
-            capture_output=True,
-            text=True,
-            timeout=120,
+            [*cli, "dev", "down", "--purge"], cwd=work, capture_output=True, text=True, timeout=120, env=env
         )
         assert r.returncode == 0, r.stderr
+        assert not (work / ".schema").exists()
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -51,9 +51,12 @@ class ServerBinaries:
 
 def _version_of(bindir: Path) -> int | None:
     postgres = bindir / "postgres"
-    if not (postgres.is_file() and os.access(postgres, os.X_OK)):
-        return None
-    if not (bindir / "initdb").is_file() or not (bindir / "pg_ctl").is_file():
+    try:
+        if not (postgres.is_file() and os.access(postgres, os.X_OK)):
+            return None
+        if not (bindir / "initdb").is_file() or not (bindir / "pg_ctl").is_file():
+            return None
+    except OSError:
         return None
     try:
         out = subprocess.run(
@@ -72,8 +75,9 @@ def _candidate_bindirs() -> list[Path]:
             if part:
                 dirs.append(Path(part))
     for part in os.environ.get("PATH", "").split(os.pathsep):
-        if part and (Path(part) / "postgres").exists():
-            dirs.append(Path(part))
+        with contextlib.suppress(OSError):  # a PATH entry this user may not read (e.g. under /root)
+            if part and (Path(part) / "postgres").exists():
+                dirs.append(Path(part))
     pg_config = shutil.which("pg_config")
     if pg_config:
         with contextlib.suppress(OSError, subprocess.SubprocessError):
@@ -90,7 +94,8 @@ def find_servers() -> list[ServerBinaries]:
     for bindir in _candidate_bindirs():
         major = _version_of(bindir)
         if major is not None and major not in found:
-            found[major] = ServerBinaries(major, bindir.resolve())
+            with contextlib.suppress(OSError):
+                found[major] = ServerBinaries(major, bindir.resolve())
     return sorted(found.values())
 
 
