@@ -22,6 +22,7 @@ from flatrender_schema.desired import Desired, Statement
 from flatrender_schema.engine import Engine, Scope
 from flatrender_schema.errors import InputError, Location, PlanError
 from flatrender_schema.gaps.reference_data import reference_statements
+from flatrender_schema.gaps.renames import rename_statements
 from flatrender_schema.gaps.roles import role_statements
 from flatrender_schema.hazards import action_of, classify
 from flatrender_schema.plan import Plan, Step
@@ -47,9 +48,7 @@ def _ignored(desired: Desired) -> Callable[[str, str], bool]:
     return lambda schema, name: any(fnmatch.fnmatchcase(f"{schema}.{name}", p) for p in patterns)
 
 
-def _policy_partitions_only_in_live(
-    desired: Desired, live: catalog.Snapshot, shadow: catalog.Snapshot
-) -> set[str]:
+def _policy_partitions_only_in_live(desired: Desired, live: catalog.Snapshot, shadow: catalog.Snapshot) -> set[str]:
     """Partitions of declared partitioned tables that exist only in live: ops-created, not drift."""
     declared = {f"{s.schema}.{t}" for s in desired.services for t in s.manifest.partitioned}
     in_shadow = {f"{r['schema']}.{r['name']}" for r in shadow.rows("relations")}
@@ -124,15 +123,34 @@ def build_plan(
         def skip(schema: str, name: str) -> bool:
             return ignored(schema, name) or f"{schema}.{name}" in ops_partitions
 
+        def ignored_only(schema: str, name: str) -> bool:
+            return ignored(schema, name)
+
         def keep(kind: str, schema: str, name: str, side: str) -> bool:
             return not skip(schema, name)
 
         scope = Scope(ALWAYS_EXCLUDED, keep)
         progress("copying the live schema into a scratch database")
         _clone(copy, live, engine, desired, live_snap)
+        clone_diff = catalog.compare(
+            _filter_snapshot(catalog.read_snapshot(copy, ALWAYS_EXCLUDED), ignored_only),
+            _filter_snapshot(live_snap, ignored_only),
+        )
+        renames = _as_text(live, rename_statements(desired, live_snap, shadow_snap))
+        if clone_diff:
+            warnings.append(
+                f"the scratch copy of live is inexact ({len(clone_diff)} differences); "
+                "the plan was diffed against live itself"
+            )
+            if renames:
+                raise PlanError(
+                    "declared renames need an exact scratch copy of live:\n  " + "\n  ".join(clone_diff[:10])
+                )
+        _execute(copy, renames, "rename")
 
         progress(f"diffing live against desired ({engine.name})")
-        engine_sql = engine.diff(live, shadow, scope)
+        # Diffing the copy (live with the renames applied) lets the engine see renamed objects as equal.
+        engine_sql = engine.diff(live if clone_diff else copy, shadow, scope)
         _execute(copy, engine_sql, "engine statement")
 
         progress("closing the gaps the engine leaves")
@@ -148,11 +166,10 @@ def build_plan(
         )
         if residual:
             shown = "\n  ".join(residual[:20])
-            raise PlanError(
-                f"the plan does not converge; left over after applying it to a scratch copy:\n  {shown}"
-            )
+            raise PlanError(f"the plan does not converge; left over after applying it to a scratch copy:\n  {shown}")
 
-    changes = role_changes + [Change(s, "engine") for s in engine_sql] + gap_changes
+    changes = role_changes + [Change(s, "renames") for s in renames]
+    changes += [Change(s, "engine") for s in engine_sql] + gap_changes
     changes += [Change(s, "reference_data") for s in refs]
     existing = {f"{r['schema']}.{r['name']}" for r in live_snap.rows("relations")}
     steps = tuple(_step(c, existing) for c in changes)
