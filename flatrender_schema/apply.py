@@ -10,7 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import pglast
 import psycopg
+from pglast import ast
+from psycopg import sql
 
 from flatrender_schema import catalog
 from flatrender_schema.errors import ApplyError
@@ -52,25 +55,49 @@ def apply_plan(conn: psycopg.Connection, plan: Plan, options: ApplyOptions = App
                 "refusing to apply: the live schema changed since the plan was made (drift)",
                 hint="make a new plan against the current database",
             )
-        transactional = [s for s in plan.steps if s.transactional]
-        outside = [s for s in plan.steps if not s.transactional]
-        index = {id(s): i for i, s in enumerate(plan.steps, 1)}
+        numbered = list(enumerate(plan.steps, 1))
+        conn.execute("select set_config('lock_timeout', %s, false)", [options.lock_timeout])
+        conn.execute("select set_config('statement_timeout', %s, false)", [options.statement_timeout])
+        # Before the transaction: idempotent steps that cannot share it (ALTER TYPE ... ADD VALUE).
+        for number, step in numbered:
+            if step.phase == "pre":
+                _run(conn, step.sql, number, "nothing else was applied")
         with conn.transaction():
-            conn.execute("select set_config('lock_timeout', %s, true)", [options.lock_timeout])
-            conn.execute("select set_config('statement_timeout', %s, true)", [options.statement_timeout])
-            for step in transactional:
-                _run(conn, step.sql, index[id(step)])
-        for step in outside:
-            _run(conn, step.sql, index[id(step)])
+            for number, step in numbered:
+                if step.phase == "main":
+                    _run(conn, step.sql, number, "the transaction was rolled back, nothing of it applied")
+        # After it: online steps, each idempotent, so rerunning apply resumes here.
+        for number, step in numbered:
+            if step.phase == "post":
+                _drop_invalid_index(conn, step.sql)
+                _run(conn, step.sql, number, "the transaction had committed; rerun apply to resume")
         return len(plan.steps)
     finally:
         conn.execute("select pg_advisory_unlock(%s)", [ADVISORY_LOCK_KEY])
 
 
-def _run(conn: psycopg.Connection, sql_text: str, number: int) -> None:
+def _run(conn: psycopg.Connection, sql_text: str, number: int, consequence: str) -> None:
     try:
         conn.execute(sql_text.encode())
     except psycopg.Error as exc:
         msg = (exc.diag.message_primary or str(exc)).strip()
         first = sql_text.strip().splitlines()[0][:160]
-        raise ApplyError(f"step {number} failed, nothing was applied: {msg}\n  statement: {first}") from None
+        raise ApplyError(f"step {number} failed ({consequence}): {msg}\n  statement: {first}") from None
+
+
+def _drop_invalid_index(conn: psycopg.Connection, sql_text: str) -> None:
+    """A failed CREATE INDEX CONCURRENTLY leaves an invalid index behind; IF NOT EXISTS would keep it."""
+    try:
+        node = pglast.parse_sql(sql_text)[0].stmt
+    except (pglast.parser.ParseError, IndexError):
+        return
+    if not (isinstance(node, ast.IndexStmt) and node.concurrent and node.idxname and node.relation):
+        return
+    schema = node.relation.schemaname or "public"
+    invalid = conn.execute(
+        "select 1 from pg_index x join pg_class i on i.oid = x.indexrelid join pg_namespace n on n.oid = "
+        "i.relnamespace where n.nspname = %s and i.relname = %s and not x.indisvalid",
+        [schema, node.idxname]).fetchone()
+    if invalid:
+        conn.execute(sql.SQL("drop index concurrently if exists {}.{}").format(
+            sql.Identifier(schema), sql.Identifier(node.idxname)))

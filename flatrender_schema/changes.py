@@ -9,4 +9,8 @@ from dataclasses import dataclass
 class Change:
     sql: str
     source: str  # "engine" or the gap concern, e.g. "privileges"
-    transactional: bool = True
+    phase: str = "main"  # "pre": before the transaction, "main": in it, "post": after it (each on its own)
+
+    @property
+    def transactional(self) -> bool:
+        return self.phase == "main"

@@ -22,10 +22,52 @@ CATALOGUE: dict[str, str] = {
     "VALIDATION_SCAN": "validates a constraint by scanning an existing table",
     "NOT_NULL_SCAN": "SET NOT NULL scans an existing table under an ACCESS EXCLUSIVE lock",
     "DROPS_SCHEMA": "drops a schema",
-    "ACCESS_EXCLUSIVE_LOCK": "takes an ACCESS EXCLUSIVE lock on an existing table",
+    "LOSSY_TYPE_CHANGE": "changes a column to a type that cannot hold every old value (narrowing or lossy cast)",
 }
 
-DATA_LOSS = frozenset({"DELETES_DATA", "DROPS_SCHEMA"})
+DATA_LOSS = frozenset({"DELETES_DATA", "DROPS_SCHEMA", "LOSSY_TYPE_CHANGE"})
+
+# Type changes that keep every value (old -> new, as format_type writes them, typmods stripped).
+_WIDENING = {
+    ("smallint", "integer"), ("smallint", "bigint"), ("integer", "bigint"), ("smallint", "numeric"),
+    ("integer", "numeric"), ("bigint", "numeric"), ("real", "double precision"), ("character varying", "text"),
+    ("character", "text"), ("character", "character varying"), ("citext", "text"), ("text", "citext"),
+    ("timestamp without time zone", "timestamp with time zone"), ("json", "jsonb"),
+}
+
+
+def _base_and_mods(type_name: str) -> tuple[str, list[int]]:
+    base, _, mods = type_name.partition("(")
+    numbers = [int(n) for n in mods.rstrip(")").split(",") if n.strip().isdigit()] if mods else []
+    return base.strip().removesuffix("[]"), numbers
+
+
+def rewrite_free(old: str, new: str) -> bool:
+    """Type changes PostgreSQL makes without rewriting the table (binary-compatible widenings)."""
+    (ob, _), (nb, _) = _base_and_mods(old), _base_and_mods(new)
+    if old.endswith("[]") != new.endswith("[]") or is_lossy(old, new):
+        return False
+    if ob == nb:
+        return ob in ("character varying", "numeric", "bit varying", "text")
+    return (ob, nb) == ("character varying", "text")
+
+
+def is_lossy(old: str, new: str) -> bool:
+    """Whether changing a column from `old` to `new` can lose or reject existing values."""
+    if old == new:
+        return False
+    if old.endswith("[]") != new.endswith("[]"):
+        return True
+    (ob, om), (nb, nm) = _base_and_mods(old), _base_and_mods(new)
+    if ob == nb:
+        if not nm:  # dropping a length/precision limit widens
+            return False
+        if not om:
+            return True
+        if ob == "numeric" and len(om) == 2 and len(nm) == 2:
+            return nm[0] - nm[1] < om[0] - om[1] or nm[1] < om[1]
+        return nm[0] < om[0]
+    return (ob, nb) not in _WIDENING
 
 
 def _h(code: str) -> Hazard:
@@ -38,9 +80,36 @@ def _relname(rv: ast.RangeVar | None) -> str:
     return f"{rv.schemaname or 'public'}.{rv.relname}"
 
 
-def classify(sql_text: str, existing_tables: Iterable[str] = ()) -> tuple[Hazard, ...]:
-    """Hazards of one statement; `existing_tables` are `schema.table` names present before the plan."""
+_PG_NAMES = {
+    "int2": "smallint", "int4": "integer", "int8": "bigint", "varchar": "character varying", "bpchar": "character",
+    "float4": "real", "float8": "double precision", "timestamptz": "timestamp with time zone",
+    "timestamp": "timestamp without time zone", "bool": "boolean", "timetz": "time with time zone",
+    "time": "time without time zone",
+}
+
+
+def type_name(node: ast.TypeName) -> str:
+    """A TypeName as format_type() would write it (enough to compare widths)."""
+    names = [getattr(n, "sval", "") for n in node.names or ()]
+    base = names[-1] if names else ""
+    base = _PG_NAMES.get(base, base)
+    mods = [str(m.val.ival) for m in node.typmods or () if isinstance(m, ast.A_Const) and hasattr(m.val, "ival")]
+    out = f"{base}({','.join(mods)})" if mods else base
+    return out + "[]" * len(node.arrayBounds or ())
+
+
+def classify(
+    sql_text: str,
+    existing_tables: Iterable[str] = (),
+    column_types: dict[tuple[str, str], str] | None = None,
+) -> tuple[Hazard, ...]:
+    """Hazards of one statement.
+
+    `existing_tables` are `schema.table` names present before the plan; `column_types` maps
+    (`schema.table`, column) to its type before the plan, to tell a widening type change from a lossy one.
+    """
     existing = set(existing_tables)
+    types = column_types or {}
     found: set[Hazard] = set()
     try:
         stmts = pglast.parse_sql(sql_text)
@@ -68,7 +137,13 @@ def classify(sql_text: str, existing_tables: Iterable[str] = ()) -> tuple[Hazard
                 if sub == enums.AlterTableType.AT_DropColumn:
                     found.add(_h("DELETES_DATA"))
                 elif sub == enums.AlterTableType.AT_AlterColumnType and on_existing:
-                    found.add(_h("TABLE_REWRITE"))
+                    old = types.get((table, cmd.name or ""))
+                    col = cmd.def_
+                    new = type_name(col.typeName) if isinstance(col, ast.ColumnDef) and col.typeName else None
+                    if old and new and is_lossy(old, new):
+                        found.add(_h("LOSSY_TYPE_CHANGE"))
+                    if not (old and new and rewrite_free(old, new)):
+                        found.add(_h("TABLE_REWRITE"))
                 elif sub == enums.AlterTableType.AT_SetNotNull and on_existing:
                     found.add(_h("NOT_NULL_SCAN"))
                 elif sub == enums.AlterTableType.AT_AddConstraint and on_existing:

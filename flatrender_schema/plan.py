@@ -19,8 +19,12 @@ class Step:
     action: str  # create / alter / drop / grant / revoke / insert
     object: str
     source: str  # "engine" or the gap-layer concern that produced it
-    transactional: bool = True
+    phase: str = "main"  # "pre" and "post" steps run outside the transaction, each idempotent
     hazards: tuple[Hazard, ...] = ()
+
+    @property
+    def transactional(self) -> bool:
+        return self.phase == "main"
 
     @property
     def hazard_codes(self) -> tuple[str, ...]:
@@ -98,7 +102,7 @@ class Plan:
                     s["action"],
                     s["object"],
                     s["source"],
-                    bool(s["transactional"]),
+                    _phase(s["phase"]),
                     tuple(Hazard(h["code"], h["message"]) for h in s["hazards"]),
                 )
                 for s in data["steps"]
@@ -123,7 +127,17 @@ class Plan:
         return plan
 
 
+PHASES = ("pre", "main", "post")
+
+
+def _phase(value: object) -> str:
+    if value not in PHASES:
+        raise ValueError(f"phase {value!r}")
+    return str(value)
+
+
 def _step_dict(s: Step) -> dict[str, Any]:
     d = asdict(s)
+    d["transactional"] = s.transactional
     d["hazards"] = [{"code": h.code, "message": h.message} for h in s.hazards]
     return d

@@ -25,6 +25,7 @@ from flatrender_schema.gaps.reference_data import reference_statements
 from flatrender_schema.gaps.renames import rename_statements
 from flatrender_schema.gaps.roles import role_statements
 from flatrender_schema.hazards import action_of, classify
+from flatrender_schema.online import make_online
 from flatrender_schema.plan import Plan, Step
 from flatrender_schema.postgres.connect import describe
 from flatrender_schema.redact import redact
@@ -150,8 +151,13 @@ def build_plan(
 
         progress(f"diffing live against desired ({engine.name})")
         # Diffing the copy (live with the renames applied) lets the engine see renamed objects as equal.
-        engine_sql = engine.diff(live if clone_diff else copy, shadow, scope)
-        _execute(copy, engine_sql, "engine statement")
+        existing = {f"{r['schema']}.{r['name']}" for r in live_snap.rows("relations")}
+        partitioned = {f"{r['schema']}.{r['name']}" for r in live_snap.rows("relations") if r["kind"] == "p"}
+        engine_changes = make_online(
+            [Change(s, "engine") for s in engine.diff(live if clone_diff else copy, shadow, scope)],
+            existing, partitioned,
+        )
+        _execute(copy, [c.sql for c in engine_changes], "engine statement")
 
         progress("closing the gaps the engine leaves")
         gap_changes = run_gaps(copy, desired, catalog.read_snapshot(copy, ALWAYS_EXCLUDED), shadow_snap)
@@ -169,10 +175,11 @@ def build_plan(
             raise PlanError(f"the plan does not converge; left over after applying it to a scratch copy:\n  {shown}")
 
     changes = role_changes + [Change(s, "renames") for s in renames]
-    changes += [Change(s, "engine") for s in engine_sql] + gap_changes
-    changes += [Change(s, "reference_data") for s in refs]
-    existing = {f"{r['schema']}.{r['name']}" for r in live_snap.rows("relations")}
-    steps = tuple(_step(c, existing) for c in changes)
+    changes += engine_changes + gap_changes + [Change(s, "reference_data") for s in refs]
+    order = {"pre": 0, "main": 1, "post": 2}
+    changes.sort(key=lambda c: order[c.phase])  # stable: within a phase, the planned order
+    types = {(f"{r['schema']}.{r['table']}", r["name"]): r["type"] for r in live_snap.rows("columns")}
+    steps = tuple(_step(c, existing, types) for c in changes)
     return Plan(
         steps,
         live_snap.fingerprint(),
@@ -191,9 +198,9 @@ def _declared(desired: Desired) -> tuple[str, ...]:
     return declared_roles(desired)
 
 
-def _step(change: Change, existing: set[str]) -> Step:
+def _step(change: Change, existing: set[str], types: dict[tuple[str, str], str]) -> Step:
     action, obj = action_of(change.sql)
-    return Step(change.sql, action, obj, change.source, change.transactional, classify(change.sql, existing))
+    return Step(change.sql, action, obj, change.source, change.phase, classify(change.sql, existing, types))
 
 
 def _clone(

@@ -26,7 +26,7 @@ def render_text(plan: Plan) -> str:
     for i, step in enumerate(plan.steps, 1):
         sym = SYMBOLS.get(step.action, "~")
         hz = f"  [hazard: {', '.join(step.hazard_codes)}]" if step.hazards else ""
-        tx = "" if step.transactional else "  (outside transaction)"
+        tx = {"pre": "  (before the transaction)", "post": "  (after the transaction)"}.get(step.phase, "")
         lines.append(f"{sym} {i:>4}. {_step_title(step)}{hz}{tx}")
         lines.extend(f"         {line}" for line in step.sql.splitlines())
     lines.append("")
@@ -45,7 +45,7 @@ def render_sql(plan: Plan) -> str:
         if step.hazards:
             body.append(f"-- hazard: {', '.join(step.hazard_codes)}")
         if not step.transactional:
-            body.append("-- runs outside the transaction")
+            body.append(f"-- runs {'before' if step.phase == 'pre' else 'after'} the transaction, on its own")
         body.append(step.sql)
     return "\n".join(head + body) + "\n"
 

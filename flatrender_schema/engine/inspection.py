@@ -62,6 +62,33 @@ def split_statements(sql: str) -> list[str]:
     return [s.strip() for s in pglast.split(sql, with_parser=False) if s.strip()]
 
 
+def enum_additions(source: Any, target: Any) -> list[str]:
+    """Values appended or inserted into an existing enum: ADD VALUE, instead of the engines' drop and
+    re-create of the type (which rewrites every table using it). The source is then made to agree."""
+    from psycopg import sql
+
+    out: list[str] = []
+    for key, want in target.enums.items():
+        have = source.enums.get(key)
+        if have is None:
+            continue
+        old, new = list(have.elements), list(want.elements)
+        if old == new or [v for v in new if v in old] != old:
+            continue  # unchanged, or values removed or reordered: left to the engine
+        name = sql.SQL("{}.{}").format(sql.Identifier(want.schema), sql.Identifier(want.name))
+        for i, value in enumerate(new):
+            if value in old:
+                continue
+            if i > 0:
+                where = sql.SQL("after {}").format(sql.Literal(new[i - 1]))
+            else:
+                where = sql.SQL("before {}").format(sql.Literal(new[1]))
+            out.append(sql.SQL("alter type {} add value {} {};").format(name, sql.Literal(value), where)
+                       .as_string(None))
+        have.elements = new
+    return out
+
+
 def drop_attached_indexes(inspector: Any) -> None:
     """Indexes attached to a partitioned parent index come with it; both engines would re-create them."""
     kept = {k: v for k, v in inspector.indexes.items() if not getattr(v, "parent_index", None)}

@@ -16,6 +16,7 @@ from flatrender_schema.engine.inspection import (
     align_equivalent_checks,
     apply_scope,
     drop_attached_indexes,
+    enum_additions,
     split_statements,
 )
 from flatrender_schema.errors import PlanError
@@ -57,10 +58,11 @@ class MigraEngine:
                     drop_attached_indexes(inspector)
                     apply_scope(inspector, scope, side)
                 align_equivalent_checks(m.changes.i_from, m.changes.i_target)
+                additions = enum_additions(m.changes.i_from, m.changes.i_target)
                 m.set_safety(False)
                 m.add_all_changes(privileges=False)
                 sql = m.sql
         finally:
             for e in engines:
                 e.dispose()
-        return correct_statements(split_statements(sql), source)
+        return additions + correct_statements(split_statements(sql), source)

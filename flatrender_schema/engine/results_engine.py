@@ -14,6 +14,7 @@ from flatrender_schema.engine.inspection import (
     align_equivalent_checks,
     apply_scope,
     drop_attached_indexes,
+    enum_additions,
     split_statements,
 )
 
@@ -78,10 +79,11 @@ class ResultsEngine:
     def diff(self, source: psycopg.Connection, target: psycopg.Connection, scope: Scope) -> list[str]:
         before, after = inspect(source, scope, "from"), inspect(target, scope, "to")
         align_equivalent_checks(before, after)
+        additions = enum_additions(before, after)
         migration = Migration(before, after)
         migration.set_safety(False)
         if self.ordered:
             migration.add_all_changes_ordered(privileges=False)
         else:
             migration.add_all_changes(privileges=False)
-        return correct_statements(split_statements(migration.sql), source)
+        return additions + correct_statements(split_statements(migration.sql), source)

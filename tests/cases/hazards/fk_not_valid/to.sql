@@ -1,0 +1,1 @@
+create table u (id int primary key); create table t (id int primary key, u_id int constraint t_u_id_fkey references u (id));

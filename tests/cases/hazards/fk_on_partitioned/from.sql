@@ -1,0 +1,1 @@
+create table u (id int primary key); create table p (id int, u_id int, at date not null) partition by range (at); create table p_2026 partition of p for values from ('2026-01-01') to ('2027-01-01'); insert into u values (1); insert into p values (1, 1, '2026-02-01');
