@@ -145,9 +145,7 @@ def plan(
     desired: DesiredPaths = None,
     engine: Engine = "results",
     fmt: Annotated[str, typer.Option("--format", help="text, sql, json or markdown.")] = "text",
-    out: Annotated[
-        Path | None, typer.Option("--out", help="Also write the plan as JSON to this file.")
-    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Also write the plan as JSON to this file.")] = None,
     now: Now = None,
 ) -> None:
     """Show what would change: desired state vs the live database. Exit 0 no changes, 2 changes, 1 error."""
@@ -177,38 +175,78 @@ def apply(
         list[str] | None, typer.Option("--allow-hazard", help="Allow a data-loss hazard code (or 'all').")
     ] = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Run everything in a transaction that is rolled back.")
+    ] = False,
+    lock_timeout: Annotated[str, typer.Option("--lock-timeout", help="Per statement, e.g. 5s.")] = "5s",
+    statement_timeout: Annotated[str, typer.Option("--statement-timeout", help="Per statement; 0: none.")] = "0",
+    lock_retries: Annotated[int, typer.Option("--lock-retries", help="Retries after a lock timeout.")] = 3,
+    lock_wait: Annotated[
+        float, typer.Option("--lock-wait", help="Seconds to wait for another apply on this database.")
+    ] = 60.0,
+    actor: Annotated[
+        str | None, typer.Option("--actor", envvar="SCHEMA_ACTOR", help="Who applies (recorded in history).")
+    ] = None,
+    ignore_desired_mismatch: Annotated[
+        bool, typer.Option("--ignore-desired-mismatch", help="Apply a plan made from other schema files.")
+    ] = False,
     now: Now = None,
 ) -> None:
-    """Converge the live database to the desired state, in one transaction. Exit 0 converged, 1 refused/failed."""
-    from flatrender_schema.apply import ApplyOptions, apply_plan
+    """Converge the live database to the desired state. Exit 0 converged, 1 refused or failed."""
+    from flatrender_schema.apply import ApplyOptions, apply_lock, apply_plan
+    from flatrender_schema.engine import get_engine
     from flatrender_schema.plan import Plan
+    from flatrender_schema.planner import PlanOptions, build_plan
     from flatrender_schema.postgres.connect import connection
     from flatrender_schema.render import render_text
+    from flatrender_schema.targets import dev_server, resolve_target
 
+    options = ApplyOptions(
+        allow_hazards=frozenset(allow_hazard or ()),
+        lock_timeout=lock_timeout,
+        statement_timeout=statement_timeout,
+        lock_retries=lock_retries,
+        apply_lock_wait=lock_wait,
+        actor=actor,
+        dry_run=dry_run,
+    )
+    progress = _progress(False)
     try:
-        if plan_file is not None:
-            from flatrender_schema.targets import resolve_target
-
-            the_plan = Plan.from_json(plan_file.read_text(encoding="utf-8"), str(plan_file))
-            url = resolve_target(database_url, Path.cwd())
-        else:
-            the_plan, url = _make_plan(schema_dir, database_url, dev_url, desired, engine, now)
-        if the_plan.empty:
-            typer.echo(render_text(the_plan))
-            raise typer.Exit(EXIT_OK)
-        typer.echo(render_text(the_plan))
-        if not yes and plan_file is None and sys.stdin.isatty():
-            if not typer.confirm("Apply these changes?", default=False):
-                typer.echo("Nothing applied.")
-                raise typer.Exit(EXIT_ERROR)
+        state = _load(schema_dir, desired)
+        chosen = get_engine(engine)
+        given = Plan.from_json(plan_file.read_text(encoding="utf-8"), str(plan_file)) if plan_file else None
+        if given is not None and given.desired_fingerprint != state.fingerprint() and not ignore_desired_mismatch:
+            _fail(
+                SchemaError(
+                    f"{plan_file}: the plan was made from other schema files than the ones checked out here",
+                    hint="plan again from these files, or pass --ignore-desired-mismatch",
+                )
+            )
+        url = resolve_target(database_url, Path.cwd())
         with connection(url, autocommit=True) as live:
-            count = apply_plan(live, the_plan, ApplyOptions(frozenset(allow_hazard or ())))
-        typer.echo(f"Applied {count} steps.")
-        if plan_file is None:
-            after, _ = _make_plan(schema_dir, database_url, dev_url, desired, engine, now, quiet=True)
-            if not after.empty:
-                _fail(SchemaError(f"apply did not converge; still pending:\n{render_text(after)}"))
-            typer.echo("Converged: the database matches the desired state.")
+            major = live.info.server_version // 10000
+            with dev_server(dev_url, major) as dev, apply_lock(live, lock_wait):
+                # Planning under the apply lock: a concurrent apply finishes first, and this one then
+                # finds nothing (or only what is left) to do.
+                the_plan = given or build_plan(live, state, dev, chosen, PlanOptions(_today(now)), progress)
+                typer.echo(render_text(the_plan))
+                if the_plan.empty:
+                    raise typer.Exit(EXIT_OK)
+                if not yes and given is None and not dry_run and sys.stdin.isatty():
+                    if not typer.confirm("Apply these changes?", default=False):
+                        typer.echo("Nothing applied.")
+                        raise typer.Exit(EXIT_ERROR)
+                result = apply_plan(live, the_plan, options, progress)
+                if dry_run:
+                    slow = ", ".join(f"step {n} {sec:.2f} s" for n, sec in result.step_seconds[:3])
+                    typer.echo(f"Dry run: all {result.steps_done} steps ran and were rolled back. Slowest: {slow}.")
+                    raise typer.Exit(EXIT_OK)
+                retried = f" ({result.retries} lock retries)" if result.retries else ""
+                typer.echo(f"Applied {result.steps_done} steps{retried}.")
+                after = build_plan(live, state, dev, chosen, PlanOptions(_today(now)))
+                if not after.empty:
+                    _fail(SchemaError(f"apply did not converge; still pending:\n{render_text(after)}"))
+        typer.echo("Converged: the database matches the desired state.")
     except (SchemaError, OSError) as exc:
         _fail(exc)
 

@@ -28,7 +28,8 @@ CASES = sorted(p.name for p in CASES_DIR.iterdir() if (p / "case.yaml").exists()
 
 CHECKSUMS = """
     select n.nspname || '.' || c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
-    where c.relkind = 'r' and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname !~ '^pg_'
+    where c.relkind = 'r' and n.nspname not in ('pg_catalog', 'information_schema', 'flatrender_schema')
+      and n.nspname !~ '^pg_'
 """
 
 
