@@ -116,6 +116,9 @@ def parse_sql_text(text: str, path: Path, service: str | None = None) -> tuple[S
 
 
 def read_text_file(path: Path) -> str:
+    if path.exists() and not path.is_file() and not path.is_dir():
+        # A FIFO would block the read forever; a device or socket is no SQL either.
+        raise InputError("not a regular file (a FIFO, socket or device)", Location.of(path))
     try:
         data = path.read_bytes()
     except OSError as exc:
