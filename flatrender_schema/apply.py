@@ -147,14 +147,19 @@ def apply_plan(
             for number, step in numbered:
                 if step.phase == "pre":
                     _run(conn, step, number, "nothing else was applied", result, progress)
-            _main_transaction(conn, plan, numbered, options, result, started, progress)
+            history_id = _main_transaction(conn, plan, numbered, options, result, started, progress)
+        except ApplyError as exc:
+            _record(conn, plan, options, started, "failed", result.steps_done, exc.message)
+            raise
+        try:
             for number, step in numbered:
                 if step.phase == "post":
                     _drop_invalid_index(conn, step.sql)
                     _run(conn, step, number, "the transaction had committed; rerun apply to resume", result, progress)
         except ApplyError as exc:
-            _record(conn, plan, options, started, "failed", result.steps_done, exc.message)
+            _finish(conn, history_id, started, "failed", result.steps_done, exc.message)
             raise
+        _finish(conn, history_id, started, "applied", result.steps_done, None)
     result.step_seconds.sort(key=lambda t: -t[1])
     return result
 
@@ -167,7 +172,7 @@ def _main_transaction(
     result: ApplyResult,
     started: float,
     progress: Progress,
-) -> None:
+) -> int | None:
     main = [(n, s) for n, s in numbered if s.phase == "main"]
     attempt = 0
     while True:
@@ -185,8 +190,7 @@ def _main_transaction(
                         reraise_lock=True,
                     )
                 # Recorded in the same transaction: the history says "applied" exactly when it was.
-                _record(conn, plan, options, started, "applied", result.steps_done, None)
-            return
+                return _record(conn, plan, options, started, "applied", result.steps_done, None)
         except errors.LockNotAvailable as exc:
             result.steps_done = done_before
             if attempt >= options.lock_retries:
@@ -290,14 +294,14 @@ def _record(
     outcome: str,
     steps_done: int,
     error: str | None,
-) -> None:
-    """Append to the apply history; a failure to record never hides the apply's own outcome."""
+) -> int | None:
+    """Append to the apply history and return the row's id; a failure to record never hides the outcome."""
     if not options.record_history:
-        return
+        return None
     row = sql.SQL(
         "insert into {}.apply_history (started_at, duration_ms, outcome, actor, steps_digest, live_fingerprint, "
         "desired_fingerprint, steps, steps_done, error, tool_version) values (to_timestamp({}), {}, {}, {}, {}, "
-        "{}, {}, {}, {}, {}, {})"
+        "{}, {}, {}, {}, {}, {}) returning id"
     ).format(
         sql.Identifier(TOOL_SCHEMA),
         sql.Literal(started),
@@ -314,5 +318,23 @@ def _record(
     )
     # A savepoint (or its own transaction): trouble writing history never changes the apply's outcome.
     with contextlib.suppress(psycopg.Error), conn.transaction():
-        for stmt in [*HISTORY_DDL, row]:
+        for stmt in HISTORY_DDL:
             conn.execute(stmt)
+        return int(conn.execute(row).fetchone()[0])  # type: ignore[index]
+    return None
+
+
+def _finish(
+    conn: psycopg.Connection, history_id: int | None, started: float, outcome: str, steps_done: int, error: str | None
+) -> None:
+    """Complete the history row written in the main transaction once the post steps have run (or failed)."""
+    if history_id is None:
+        return
+    with contextlib.suppress(psycopg.Error):
+        conn.execute(
+            sql.SQL(
+                "update {}.apply_history set outcome = %s, steps_done = %s, error = %s, duration_ms = %s, "
+                "finished_at = clock_timestamp() where id = %s"
+            ).format(sql.Identifier(TOOL_SCHEMA)),
+            [outcome, steps_done, redact(error) if error else None, int((time.time() - started) * 1000), history_id],
+        )

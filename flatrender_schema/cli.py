@@ -306,6 +306,18 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
         app()
+    except SchemaError as exc:
+        typer.echo(f"error: {redact(str(exc))}", err=True)
+        sys.exit(EXIT_ERROR)
+    except Exception as exc:
+        import psycopg
+
+        kind = "database error" if isinstance(exc, psycopg.Error) else f"internal error ({type(exc).__name__})"
+        first = (str(exc).strip().splitlines() or [""])[0]
+        typer.echo(f"error: {kind}: {redact(first)}", err=True)
+        if os.environ.get("SCHEMA_DEBUG"):
+            raise
+        sys.exit(EXIT_ERROR)
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
         sys.exit(130)
