@@ -19,7 +19,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from convergence import LoadError, converge_both_ways, drop_roles, ensure_roles, scratch_database
-from hypothesis import HealthCheck, Phase, given, note, settings
+from hypothesis import HealthCheck, Phase, event, given, note, settings
 from psycopg import sql
 from schemagen import ROLES, SCHEMA, Schema, render, schema_pairs
 
@@ -35,6 +35,11 @@ settings.register_profile("ci", max_examples=40, derandomize=True, print_blob=Tr
 settings.register_profile("deep", max_examples=400, derandomize=False, print_blob=True, **_COMMON)
 settings.register_profile("smoke", max_examples=5, derandomize=True, phases=[Phase.generate, Phase.shrink], **_COMMON)
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
+# PROPERTY_MAX_EXAMPLES overrides the profile's count (e.g. a longer hunt with the deep profile).
+SETTINGS = settings(
+    settings.get_profile(PROFILE),
+    **({"max_examples": int(os.environ["PROPERTY_MAX_EXAMPLES"])} if os.environ.get("PROPERTY_MAX_EXAMPLES") else {}),
+)
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +86,7 @@ def _save(from_sql: str, to_sql: str, reason: str, mutations: list[str]) -> None
     (folder / "case.yaml").write_text("\n".join(lines) + "\n")
 
 
-@settings(settings.get_profile(PROFILE))
+@SETTINGS
 @given(pair=schema_pairs())
 def test_random_pairs_converge_both_ways(
     pair: tuple[Schema, Schema, list[str]],
@@ -92,6 +97,8 @@ def test_random_pairs_converge_both_ways(
 ) -> None:
     base, other, mutations = pair
     from_sql, to_sql = render(base), render(other)
+    for kind in mutations:
+        event(f"mutation: {kind}")
     note(f"mutations: {mutations}\n--- from.sql\n{from_sql}--- to.sql\n{to_sql}")
     _empty(prop_dbs)
     try:

@@ -1,0 +1,4 @@
+CREATE SCHEMA "app";
+CREATE TABLE "app"."evt" ("d" date NOT NULL) PARTITION BY RANGE ("d");
+CREATE TABLE "app"."evt_default" PARTITION OF "app"."evt" DEFAULT;
+CREATE INDEX "evt by day" ON "app"."evt" ("d");
