@@ -251,6 +251,41 @@ def apply(
         _fail(exc)
 
 
+@app.command()
+def bootstrap(
+    schema_dir: SchemaDir = Path("schema"),
+    database_url: DatabaseUrl = None,
+    deploy_user: Annotated[
+        str | None, typer.Option("--deploy-user", help="A login role to make a member of the owner role.")
+    ] = None,
+    execute: Annotated[bool, typer.Option("--execute", help="Run it (as a superuser) instead of printing it.")] = False,
+) -> None:
+    """The one-time superuser step: declared roles, and the owner's right to create in the database."""
+    from psycopg import conninfo
+
+    from flatrender_schema.declare import bootstrap_statements
+    from flatrender_schema.postgres.connect import connection
+    from flatrender_schema.targets import resolve_target
+
+    try:
+        state = _load(schema_dir, None)
+        url = resolve_target(database_url, Path.cwd())
+        dbname = conninfo.conninfo_to_dict(url).get("dbname") or "postgres"
+        with connection(url, autocommit=True) as conn:
+            statements = [s.as_string(conn) + ";" for s in bootstrap_statements(state, str(dbname), deploy_user)]
+            if not statements:
+                _fail(SchemaError("schema.yaml declares no owner role: nothing to bootstrap"))
+            if execute:
+                with conn.transaction():
+                    for stmt in statements:
+                        conn.execute(stmt.encode())
+    except SchemaError as exc:
+        _fail(exc)
+    typer.echo("\n".join(statements))
+    if execute:
+        typer.echo(f"-- bootstrapped {len(statements)} statements")
+
+
 @dev_app.command("up")
 def dev_up() -> None:
     """Start the local embedded database (created on first use under .schema/)."""

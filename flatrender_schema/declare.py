@@ -145,17 +145,35 @@ OWNED_OBJECTS = """
 """
 
 
-def ownership_statements(
-    conn: psycopg.Connection, schemas: tuple[str, ...], owner: str
-) -> list[sql.Composable]:
+def ownership_statements(conn: psycopg.Connection, schemas: tuple[str, ...], owner: str) -> list[sql.Composable]:
     """Hand every object of the managed schemas to the owner role (for the shadow database)."""
     out: list[sql.Composable] = [
-        sql.SQL("alter schema {} owner to {}").format(sql.Identifier(s), sql.Identifier(owner))
-        for s in schemas
+        sql.SQL("alter schema {} owner to {}").format(sql.Identifier(s), sql.Identifier(owner)) for s in schemas
     ]
     for kind, name in conn.execute(OWNED_OBJECTS, {"schemas": list(schemas)}).fetchall():
         keyword = {"table": "table"}.get(kind, kind)
+        out.append(sql.SQL("alter {} {} owner to {}").format(sql.SQL(keyword), sql.SQL(name), sql.Identifier(owner)))
+    return out
+
+
+def bootstrap_statements(desired: Desired, dbname: str, deploy_user: str | None = None) -> list[sql.Composable]:
+    """What a superuser runs once so that everything after runs as the owner role, never as superuser.
+
+    Creates the declared roles (NOLOGIN; the pipeline grants LOGIN or membership), lets the owner create
+    schemas and trusted extensions in the database, and optionally makes a deploy login a member of it.
+    """
+    if desired.project is None or not desired.project.owner:
+        return []
+    owner = sql.Identifier(desired.project.owner)
+    out: list[sql.Composable] = []
+    for role in declared_roles(desired):
         out.append(
-            sql.SQL("alter {} {} owner to {}").format(sql.SQL(keyword), sql.SQL(name), sql.Identifier(owner))
+            sql.SQL(
+                "do $bootstrap$ begin if not exists (select 1 from pg_roles where rolname = {}) then "
+                "create role {} nologin; end if; end $bootstrap$"
+            ).format(sql.Literal(role), sql.Identifier(role))
         )
+    out.append(sql.SQL("grant connect, create on database {} to {}").format(sql.Identifier(dbname), owner))
+    if deploy_user:
+        out.append(sql.SQL("grant {} to {}").format(owner, sql.Identifier(deploy_user)))
     return out

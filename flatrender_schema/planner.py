@@ -162,7 +162,7 @@ def build_plan(
         progress("closing the gaps the engine leaves")
         gap_changes = run_gaps(copy, desired, catalog.read_snapshot(copy, ALWAYS_EXCLUDED), shadow_snap)
         _execute(copy, [c.sql for c in gap_changes], "gap-layer statement")
-        refs = _as_text(live, reference_statements(live, desired))
+        refs = _as_text(live, reference_statements(live, desired, warnings))
         _execute(copy, _as_text(copy, reference_statements(None, desired)), "reference row")
 
         progress("verifying the plan converges")

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from psycopg import sql
+from psycopg import conninfo, sql
 
-from flatrender_schema.postgres.cluster import Cluster, ephemeral
+from flatrender_schema.postgres.cluster import Cluster, ephemeral, find_servers
 from flatrender_schema.postgres.connect import connect, with_dbname
 from flatrender_schema.scratch import DevServer
 
@@ -27,7 +27,12 @@ TODAY = dt.date(2026, 11, 25)
 
 @pytest.fixture(scope="session")
 def cluster() -> Iterator[Cluster]:
-    major = int(os.environ["SCHEMA_TEST_PG_MAJOR"]) if os.environ.get("SCHEMA_TEST_PG_MAJOR") else None
+    """SCHEMA_TEST_PG_MAJOR, else the oldest server found (the floor); tests/test_versions.py runs every major."""
+    if os.environ.get("SCHEMA_TEST_PG_MAJOR"):
+        major = int(os.environ["SCHEMA_TEST_PG_MAJOR"])
+    else:
+        servers = find_servers()
+        major = servers[0].major if servers else None
     with ephemeral(major, strict=major is not None) as c:
         yield c
 
@@ -62,6 +67,15 @@ class Databases:
         conn = connect(url, autocommit=True)
         self.conns.append(conn)
         return conn
+
+    def close_one(self, url: str) -> None:
+        """Drop one database now (e.g. before dropping roles that own objects in it)."""
+        name = str(conninfo.conninfo_to_dict(url)["dbname"])
+        for c in self.conns:
+            if not c.closed and c.info.dbname == name:
+                c.close()
+        self.admin.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
+        self.names.remove(name)
 
     def close(self) -> None:
         for c in self.conns:

@@ -11,7 +11,9 @@ from psycopg import sql
 from flatrender_schema.desired import Desired
 
 
-def reference_statements(conn: psycopg.Connection | None, desired: Desired) -> list[sql.Composable]:
+def reference_statements(
+    conn: psycopg.Connection | None, desired: Desired, warnings: list[str] | None = None
+) -> list[sql.Composable]:
     """INSERTs for declared rows missing in the live database (`conn` None: the table is new)."""
     out: list[sql.Composable] = []
     for service in desired.services:
@@ -20,11 +22,19 @@ def reference_statements(conn: psycopg.Connection | None, desired: Desired) -> l
             for row in ref.rows:
                 cols = sorted(row)
                 key = sql.SQL(" and ").join(
-                    sql.SQL("{}::text = {}").format(sql.Identifier(k), sql.Literal(str(row[k])))
-                    for k in ref.key
+                    sql.SQL("{}::text = {}").format(sql.Identifier(k), sql.Literal(str(row[k]))) for k in ref.key
                 )
-                if conn is not None and _exists(conn, service.schema, ref.table, table, key):
-                    continue
+                if conn is not None:
+                    found = _exists(conn, service.schema, ref.table, table, key)
+                    if found is None:
+                        if warnings is not None:
+                            warnings.append(
+                                f"cannot read {service.schema}.{ref.table} to check its reference "
+                                "rows (no SELECT privilege); they are not planned"
+                            )
+                        break
+                    if found:
+                        continue
                 out.append(
                     sql.SQL("insert into {} ({}) values ({}) on conflict do nothing").format(
                         table,
@@ -37,12 +47,15 @@ def reference_statements(conn: psycopg.Connection | None, desired: Desired) -> l
 
 def _exists(
     conn: psycopg.Connection, schema: str, name: str, table: sql.Composable, key: sql.Composable
-) -> bool:
+) -> bool | None:
+    """Whether the row exists; None when this role may not read the table (a read-only planner)."""
     present = conn.execute(
-        "select 1 from pg_class c join pg_namespace n on n.oid = c.relnamespace "
-        "where n.nspname = %s and c.relname = %s",
+        "select has_table_privilege(c.oid, 'SELECT') and has_schema_privilege(n.oid, 'USAGE') "
+        "from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = %s and c.relname = %s",
         [schema, name],
     ).fetchone()
     if not present:
         return False
+    if not present[0]:
+        return None
     return conn.execute(sql.SQL("select 1 from {} where {}").format(table, key)).fetchone() is not None
