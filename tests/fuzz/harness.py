@@ -34,7 +34,7 @@ _COMMON: dict[str, Any] = {
     "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
 }
 # Examples per property; the CLI property spends a subprocess per case, hence its own budget.
-BUDGETS = {"fuzz-ci": (120, 12), "fuzz-deep": (1200, 120), "fuzz-smoke": (10, 2)}
+BUDGETS = {"fuzz-ci": (100, 10), "fuzz-deep": (1000, 100), "fuzz-smoke": (10, 2)}
 for _name, (_n, _cli) in BUDGETS.items():
     _derandomize = _name != "fuzz-deep"
     settings.register_profile(_name, max_examples=_n, derandomize=_derandomize, **_COMMON)

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 import yaml
-from harness import PROFILE, REPO, SCHEMA_DIR, outcome, schema_copy
+from harness import PROFILE, REPO, SCHEMA_DIR, TRIED, outcome, schema_copy, summary
 from hypothesis import given, note, settings
 from hypothesis import strategies as st
 
@@ -30,6 +30,24 @@ from flatrender_schema.lint import run_lint
 MANIFESTS = sorted(str(p.relative_to(SCHEMA_DIR)) for p in SCHEMA_DIR.rglob("*.yaml"))
 SQL_FILES = sorted(str(p.relative_to(SCHEMA_DIR)) for p in SCHEMA_DIR.rglob("*.sql"))
 SERVICES = sorted(p.name for p in SCHEMA_DIR.iterdir() if p.is_dir())
+
+
+
+class _Summary:
+    """Prints how many cases the fuzz suite tried (issue 8, acceptance 3) at the end of the session.
+    (A plugin registered at run time: a conftest.py here would shadow tests/conftest.py's module name.)"""
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if sum(TRIED.values()):
+            terminalreporter.write_line(summary())
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _report_cases(request: pytest.FixtureRequest) -> None:
+    manager = request.config.pluginmanager
+    if not manager.has_plugin("fuzz-summary"):
+        manager.register(_Summary(), "fuzz-summary")
+
 
 # -- values and edits ------------------------------------------------------------------------------
 
@@ -245,8 +263,6 @@ def test_fuzz_layout(data: st.DataObject) -> None:
 @given(st.data())
 def test_fuzz_through_the_cli(data: st.DataObject) -> None:
     """A sample through the real CLI (`schema lint` and the light `python -m flatrender_schema.lint`)."""
-    from harness import TRIED
-
     with schema_copy() as schema_dir:
         kind = data.draw(st.sampled_from(["manifest", "sql", "layout"]), label="kind")
         if kind == "manifest":
