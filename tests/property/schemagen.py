@@ -9,12 +9,12 @@ loads on PostgreSQL by construction.
 Covered: tables and columns of many types, defaults, NOT NULL, PK, UNIQUE, CHECK, FK (within the
 schema), indexes (multi-column, partial, unique, GIN), range-partitioned tables (by a date column,
 with partitions and a default partition), views, enums (labels added, new enums), sequences with
-options, grants (tables, views, sequences, schema, columns) to two fixed roles, comments on tables,
+options, grants (tables, views, sequences, schema; columns behind a flag) to two fixed roles, comments on tables,
 views and columns, sequences OWNED BY a column, and identifiers that need quoting.
 
 Left out on purpose (engine limitations already known, see tests/test_corpus.py KNOWN_FAILURES):
 table inheritance, collations. Left out because a kept case already pins the bug (xfail, see
-tests/cases/property/): enum labels with a quote, index names with a space, column types changed
+tests/cases/property/): enum labels with a quote, index names with a space, column grants, column types changed
 with no cast path (a column re-added under its old name with an unrelated type).
 
 Not modelled (yet): functions, triggers, policies, domains, materialized views, identity and
@@ -46,6 +46,8 @@ VIEW_PRIVILEGES = ("select", "insert", "update", "delete")
 SEQUENCE_PRIVILEGES = ("usage", "select", "update")
 SCHEMA_PRIVILEGES = ("usage", "create")
 COLUMN_PRIVILEGES = ("select", "insert", "update", "references")
+
+COLUMN_GRANTS = False  # re-enable when tests/cases/property/column_grants passes
 
 QUARTERS = (
     ("2026-01-01", "2026-04-01"),
@@ -890,7 +892,9 @@ def m_sequence(draw: st.DrawFn, s: Schema) -> bool:
 
 def m_grants(draw: st.DrawFn, s: Schema) -> bool:
     """Change the grants on the schema, a table, a column, a view or a sequence."""
-    target = draw(st.sampled_from(["schema", "table", "column", "view", "sequence"]))
+    # No column grants: never planned nor cloned (tests/cases/property/column_grants, xfail).
+    targets = ["schema", "table", "view", "sequence"] + (["column"] if COLUMN_GRANTS else [])
+    target = draw(st.sampled_from(targets))
     if target == "schema":
         s.grants = _grants(draw, SCHEMA_PRIVILEGES)
     elif target == "table":
