@@ -1,0 +1,213 @@
+"""Issue 6: every supported PostgreSQL major (15-18), one ephemeral cluster each (target and dev server alike).
+
+Per major: the server starts as the unprivileged user with citext and pgcrypto; FlatRender's desired state
+converges from empty (and a second plan is empty); the migra corpus converges with the default engine, judged
+by catalog. 15 is the image's Debian server; 16-18 come from `python -m flatrender_schema.postgres.fetch`.
+A major without binaries skips locally and fails under CI (env CI=true). One summary line per major is
+written to the terminal when its cluster stops.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import NoReturn
+
+import pytest
+from conftest import SCHEMA_DIR, TODAY, Databases, run_cli
+from corpus_support import CASES, NOT_LOADED, PASS, converge_case, summary
+
+from flatrender_schema.apply import apply_plan
+from flatrender_schema.desired import load_desired
+from flatrender_schema.engine import get_engine
+from flatrender_schema.errors import ConnectionFailed
+from flatrender_schema.planner import PlanOptions, build_plan
+from flatrender_schema.postgres.cluster import EPHEMERAL_PREFIX, Cluster, ephemeral, find_servers
+from flatrender_schema.postgres.connect import connect
+from flatrender_schema.postgres.fetch import find_fetched
+from flatrender_schema.scratch import DevServer
+
+MAJORS = (15, 16, 17, 18)
+OLD_MAJOR = 14  # below the floor: fetched only to see it refused
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+# Corpus cases the default engine cannot converge on a major, with the reason (measured per major).
+_ENGINE_BUGS = {
+    "collations": "results emits `locale 'None'` for a libc collation without a locale (engine bug)",
+    "inherit2": "engine re-adds a column an inheritance child already inherits ('already exists')",
+}
+KNOWN_FAILURES: dict[int, dict[str, str]] = {
+    15: dict(_ENGINE_BUGS),
+    16: dict(_ENGINE_BUGS),
+    17: dict(_ENGINE_BUGS),
+    18: {
+        **_ENGINE_BUGS,
+        # 18 records NOT NULL as pg_constraint rows (contype 'n'); the catalog judge compares their names,
+        # which differ between a child created by the plan and one created with its parent. Not an engine bug.
+        "inherit": "NOT NULL constraint names of inheritance children differ after the plan "
+        "(catalog.py compares contype 'n' rows by name)",
+        "partitioning": "NOT NULL constraint names of a partition differ after the plan "
+        "(catalog.py compares contype 'n' rows by name)",
+    },
+}
+CORPUS_RESULTS: dict[int, dict[str, str]] = {m: {} for m in MAJORS}
+FLATRENDER_SECONDS: dict[int, float] = {}
+
+
+def _missing(major: int) -> NoReturn:
+    message = (
+        f"PostgreSQL {major} server binaries not found; fetch them with "
+        f"`python -m flatrender_schema.postgres.fetch {major}` (or set SCHEMA_PG_BINDIR)"
+    )
+    if IN_CI:
+        pytest.fail(message + " — CI must test every supported major")
+    pytest.skip(message)
+
+
+def _report(config: pytest.Config, major: int, seconds: float) -> None:
+    corpus = CORPUS_RESULTS[major]
+    flatrender = f"{FLATRENDER_SECONDS[major]:.1f}s" if major in FLATRENDER_SECONDS else "not run"
+    line = (
+        f"PostgreSQL {major}: FlatRender converge {flatrender}; "
+        f"corpus {summary(corpus) if corpus else 'not run'}; cluster up {seconds:.0f}s"
+    )
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    capture = config.pluginmanager.get_plugin("capturemanager")
+    if reporter is None or capture is None:
+        print(line)
+        return
+    with capture.global_and_fixture_disabled():  # shown with -q too, like pytest's own summary
+        reporter.write_line(line)
+
+
+class Clusters:
+    """One started cluster at a time: the tests come in major order, so each major's cluster starts once.
+
+    (A module-scoped fixture parametrised indirectly next to a second parameter is set up again for every test.)
+    """
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.current: Cluster | None = None
+        self._stack = contextlib.ExitStack()
+        self._started = 0.0
+
+    def get(self, major: int) -> Cluster:
+        if self.current is not None and self.current.server.major == major:
+            return self.current
+        self.close()
+        if major not in {s.major for s in find_servers()}:
+            _missing(major)
+        self._started = time.monotonic()
+        self.current = self._stack.enter_context(ephemeral(major, strict=True))
+        return self.current
+
+    def close(self) -> None:
+        if self.current is not None:
+            major, self.current = self.current.server.major, None
+            self._stack.close()
+            _report(self.config, major, time.monotonic() - self._started)
+
+
+@pytest.fixture(scope="module")
+def clusters(request: pytest.FixtureRequest) -> Iterator[Clusters]:
+    manager = Clusters(request.config)
+    try:
+        yield manager
+    finally:
+        manager.close()
+
+
+@pytest.fixture
+def pg(request: pytest.FixtureRequest, clusters: Clusters) -> Cluster:
+    """The started cluster of the major given by indirect parametrisation."""
+    return clusters.get(int(request.param))
+
+
+SERVER, FLATRENDER = "server", "flatrender"
+
+
+def _checks() -> list[object]:
+    """(major, check) pairs in major order, so that each major's cluster starts once: server, FlatRender, corpus."""
+    out = []
+    for major in MAJORS:
+        out.append(pytest.param(major, SERVER, id=f"pg{major}-{SERVER}"))
+        out.append(pytest.param(major, FLATRENDER, id=f"pg{major}-{FLATRENDER}"))
+        for case in CASES:
+            reason = KNOWN_FAILURES[major].get(case)
+            marks = [pytest.mark.xfail(reason=f"PostgreSQL {major}: {reason}", strict=True)] if reason else []
+            out.append(pytest.param(major, case, marks=marks, id=f"pg{major}-corpus-{case}"))
+    return out
+
+
+@pytest.mark.parametrize(("pg", "check"), _checks(), indirect=["pg"])
+def test_version(pg: Cluster, check: str) -> None:
+    dbs = Databases(pg.url())
+    try:
+        if check == SERVER:
+            _server_major_and_extensions(pg, dbs)
+        elif check == FLATRENDER:
+            _flatrender_converges_from_empty(pg, dbs)
+        else:
+            with DevServer(pg.url()) as dev:
+                converge_case("results", check, dbs, dev, CORPUS_RESULTS[pg.server.major])
+    finally:
+        dbs.close()
+
+
+def _server_major_and_extensions(pg: Cluster, dbs: Databases) -> None:
+    conn = dbs.connect(dbs.create("ext"))
+    assert conn.info.server_version // 10000 == pg.server.major
+    conn.execute("create extension citext")
+    conn.execute("create extension pgcrypto")
+    assert conn.execute("select 'A'::citext = 'a', length(gen_random_uuid()::text)").fetchone() == (True, 36)
+
+
+def _flatrender_converges_from_empty(pg: Cluster, dbs: Databases) -> None:
+    """build_plan + apply_plan from an empty database, then a second plan must be empty (dev = the same cluster)."""
+    conn = dbs.connect(dbs.create("flatrender"))
+    desired = load_desired(SCHEMA_DIR)
+    started = time.monotonic()
+    with DevServer(pg.url()) as dev:
+        plan = build_plan(conn, desired, dev, get_engine(), PlanOptions(TODAY))
+        assert not plan.empty
+        apply_plan(conn, plan)
+        again = build_plan(conn, desired, dev, get_engine(), PlanOptions(TODAY))
+    FLATRENDER_SECONDS[pg.server.major] = time.monotonic() - started
+    assert again.empty, [step.sql for step in again.steps][:10]
+
+
+def test_known_failures_name_corpus_cases() -> None:
+    unknown = {f"{m}:{c}" for m, cases in KNOWN_FAILURES.items() for c in cases if c not in CASES}
+    assert not unknown or not CASES, f"known failures for cases not in the corpus: {sorted(unknown)}"
+
+
+def test_summary_counts() -> None:
+    line = summary({"a": PASS, "b": "fail", "c": NOT_LOADED + "syntax error"})
+    assert line.startswith("1/3 converged (2 loaded, 1 failed, 1 did not load)")
+
+
+@pytest.fixture(scope="module")
+def old_server() -> Iterator[Cluster]:
+    """A PostgreSQL 14 cluster (below the floor), started directly: the cluster manager never picks one."""
+    server = find_fetched(OLD_MAJOR)
+    if server is None:
+        _missing(OLD_MAJOR)
+    root = Path(tempfile.mkdtemp(prefix=EPHEMERAL_PREFIX))
+    (root / "owner.pid").write_text(str(os.getpid()))
+    with Cluster(root, server, ephemeral=True) as cluster:
+        yield cluster
+
+
+def test_server_below_the_floor_is_refused(old_server: Cluster) -> None:
+    with pytest.raises(ConnectionFailed, match=r"runs PostgreSQL 14; flatrender-schema needs 15 or newer"):
+        connect(old_server.url())
+    url = old_server.url()
+    r = run_cli("plan", "--desired", str(SCHEMA_DIR / "identity"), "--database-url", url, "--dev-url", url)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "runs PostgreSQL 14; flatrender-schema needs 15 or newer" in r.stderr
+    assert "Traceback" not in r.stderr
