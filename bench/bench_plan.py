@@ -65,12 +65,25 @@ def _connect(url: str, timeout: float) -> psycopg.Connection:
     return psycopg.connect(url, autocommit=True, options=f"-c statement_timeout={ms}")
 
 
+def _statements(script: Path) -> list[bytes]:
+    from pglast import parser
+
+    return [s.encode() for s in parser.split(script.read_text(encoding="utf-8"))]
+
+
+def _run_script(conn: psycopg.Connection, statements: list[bytes]) -> None:
+    # One statement at a time in autocommit, as `psql -f` does: one transaction for 2,000 tables
+    # runs out of lock slots (max_locks_per_transaction).
+    for stmt in statements:
+        conn.execute(stmt)
+
+
 def _measure_load(p: dict[str, Any]) -> dict[str, Any]:
-    script = Path(p["script"]).read_bytes()
+    statements = _statements(Path(p["script"]))  # splitting is not timed
     with _connect(p["url"], p["timeout"]) as conn:
         start = time.perf_counter()
-        conn.execute(script)  # one simple-protocol round trip, as psql -f would stream it
-        return {"seconds": time.perf_counter() - start}
+        _run_script(conn, statements)
+        return {"seconds": time.perf_counter() - start, "statements": len(statements)}
 
 
 def _measure_bare(p: dict[str, Any]) -> dict[str, Any]:
@@ -339,7 +352,7 @@ def prepare_synthetic(bench: Bench, size: int) -> tuple[Path, dict[str, Any]]:
     bench.create(f"{DB_PREFIX}s{size}_converged", template=f"{DB_PREFIX}s{size}_desired")
     mutated = bench.create(f"{DB_PREFIX}s{size}_mutated")
     with psycopg.connect(mutated, autocommit=True) as conn:
-        conn.execute(from_path.read_bytes())
+        _run_script(conn, _statements(from_path))
     return to_path, load
 
 
@@ -434,6 +447,20 @@ def _instrument(timer: PhaseTimer) -> None:
     scratch.DevServer.database = database  # type: ignore[method-assign]
 
 
+_TIMER: list[PhaseTimer] = []
+
+
+def _instrumented() -> PhaseTimer:
+    """The phase timer, its wrappers installed once per process; totals reset on each call."""
+    if not _TIMER:
+        _TIMER.append(PhaseTimer())
+        _instrument(_TIMER[0])
+    timer = _TIMER[0]
+    timer.totals.clear()
+    timer.calls.clear()
+    return timer
+
+
 def _time_queries(url: str) -> dict[str, Any]:
     """Each catalog snapshot query and each inspector query, alone, on one database."""
     from results.schemainspect.pg.obj import PostgreSQL
@@ -454,12 +481,10 @@ def _time_queries(url: str) -> dict[str, Any]:
         out["catalog_read_snapshot_total"] = time.perf_counter() - start
 
         def timed(base: type, key: str) -> type:
-            queries = {v: k for k, v in vars(PostgreSQL).items() if k.endswith("_QUERY") and isinstance(v, str)}
-
             class Timed(base):  # type: ignore[valid-type, misc]
                 def execute(self, *args: Any, **kwargs: Any) -> Any:
-                    name = next((n for q, n in queries.items() if args and getattr(self, n, None) == args[0]),
-                                "other")
+                    name = next((k for k, v in vars(self).items()  # the queries are instance attributes
+                                 if k.endswith("_QUERY") and args and v == args[0]), "other")
                     start = time.perf_counter()
                     try:
                         return super().execute(*args, **kwargs)
@@ -478,8 +503,37 @@ def _time_queries(url: str) -> dict[str, Any]:
     return out
 
 
-def profile(bench: Bench, size: int) -> dict[str, Any]:
-    """build_plan at `size` tables, mutated live: phases, queries, cProfile, and with a reused shadow."""
+def experiments(bench: Bench, size: int) -> dict[str, Any]:
+    """What-ifs behind the recommendations: template copies, and the inspector after ANALYZE."""
+    from flatrender_schema.engine.results_engine import _Inspector
+
+    out: dict[str, Any] = {}
+    desired = f"{DB_PREFIX}s{size}_desired"
+    for strategy in ("wal_log", "file_copy"):
+        name = f"{DB_PREFIX}s{size}_tmpl_{strategy}"
+        bench.admin.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
+        start = time.perf_counter()
+        bench.admin.execute(sql.SQL("create database {} template {} strategy {}").format(
+            sql.Identifier(name), sql.Identifier(desired), sql.SQL(strategy)))
+        out[f"create_database_template_{strategy}"] = time.perf_counter() - start
+        bench.admin.execute(sql.SQL("drop database {} with (force)").format(sql.Identifier(name)))
+    # A database built statement by statement, as the shadow and the scratch copy are.
+    fresh = bench.create(f"{DB_PREFIX}s{size}_fresh")
+    with psycopg.connect(fresh, autocommit=True) as conn:
+        _run_script(conn, _statements(bench.out / f"synthetic_{size}" / "from.sql"))
+        for label in ("inspect_fresh_build", "inspect_fresh_build_again", "analyze", "inspect_after_analyze"):
+            start = time.perf_counter()
+            if label == "analyze":
+                conn.execute("analyze")
+            else:
+                with conn.cursor() as cur:
+                    _Inspector(cur)
+            out[label] = time.perf_counter() - start
+    return out
+
+
+def profile(bench: Bench, size: int, live: str = "mutated") -> dict[str, Any]:
+    """build_plan at `size` tables against `live`: phases, queries, cProfile, and with a reused shadow."""
     from flatrender_schema import planner
     from flatrender_schema.desired import load_plain
     from flatrender_schema.engine import get_engine
@@ -491,15 +545,16 @@ def profile(bench: Bench, size: int) -> dict[str, Any]:
                                [f"{DB_PREFIX}s{size}_mutated"]).fetchone():
         prepare_synthetic(bench, size)
     to_path = bench.out / f"synthetic_{size}" / "to.sql"
-    live_url = bench.db_url(f"{DB_PREFIX}s{size}_mutated")
-    report: dict[str, Any] = {"tables": size}
-    _say(f"profile {size}: per-query timings")
-    report["queries"] = _time_queries(bench.db_url(f"{DB_PREFIX}s{size}_desired"))
+    live_url = bench.db_url(f"{DB_PREFIX}s{size}_{live}")
+    report: dict[str, Any] = {"tables": size, "live": live}
+    if live == "mutated":
+        _say(f"profile {size}: per-query timings, what-ifs")
+        report["queries"] = _time_queries(bench.db_url(f"{DB_PREFIX}s{size}_desired"))
+        report["experiments"] = experiments(bench, size)
 
-    timer = PhaseTimer()
-    _instrument(timer)
+    timer = _instrumented()
     profiler = cProfile.Profile()
-    _say(f"profile {size}: build_plan under cProfile with phase timers")
+    _say(f"profile {size} ({live}): build_plan under cProfile with phase timers")
     with psycopg.connect(live_url, autocommit=True) as live, DevServer(bench.url) as dev:
         start = time.perf_counter()
         with timer.phase("load_plain (pglast parse of to.sql)"):
@@ -515,11 +570,11 @@ def profile(bench: Bench, size: int) -> dict[str, Any]:
     stats = pstats.Stats(profiler, stream=text)
     stats.sort_stats("cumulative").print_stats(45)
     stats.sort_stats("tottime").print_stats(30)
-    (bench.out / f"profile_{size}.txt").write_text(text.getvalue(), encoding="utf-8")
+    (bench.out / f"profile_{size}_{live}.txt").write_text(text.getvalue(), encoding="utf-8")
 
     # The shadow reused (what keying it by the desired fingerprint would give): a database already
     # holding the desired state stands in for the fresh one, and build_shadow is skipped.
-    _say(f"profile {size}: build_plan with the shadow database reused")
+    _say(f"profile {size} ({live}): build_plan with the shadow database reused")
     reused = bench.create(f"{DB_PREFIX}s{size}_shadow_cache", template=f"{DB_PREFIX}s{size}_desired")
     original_db, original_build = planner.DevServer.database, planner.build_shadow
 
@@ -543,11 +598,12 @@ def profile(bench: Bench, size: int) -> dict[str, Any]:
     finally:
         planner.DevServer.database, planner.build_shadow = original_db, original_build
 
-    _say("profile: starting and removing an ephemeral cluster (CLI without --dev-url pays this)")
-    start = time.perf_counter()
-    with ephemeral(bench.admin.info.server_version // 10000):
-        report["ephemeral_cluster_up"] = time.perf_counter() - start
-    report["ephemeral_cluster_up_down"] = time.perf_counter() - start
+    if live == "mutated":
+        _say("profile: starting and removing an ephemeral cluster (CLI without --dev-url pays this)")
+        start = time.perf_counter()
+        with ephemeral(bench.admin.info.server_version // 10000):
+            report["ephemeral_cluster_up"] = time.perf_counter() - start
+        report["ephemeral_cluster_up_down"] = time.perf_counter() - start
     return report
 
 
@@ -569,7 +625,7 @@ def _sum(*values: float | None) -> float | None:
     return None if any(v is None for v in values) else sum(v for v in values if v is not None)
 
 
-def markdown(meta: dict[str, Any], rows: list[Row], prof: dict[str, Any] | None) -> str:
+def markdown(meta: dict[str, Any], rows: list[Row], profiles: list[dict[str, Any]]) -> str:
     out = [
         "# `schema plan` vs the bare engine",
         "",
@@ -602,15 +658,24 @@ def markdown(meta: dict[str, Any], rows: list[Row], prof: dict[str, Any] | None)
     if errors:
         out += ["", "Errors:", ""]
         out += [f"- {r.scenario} / {r.live} / {k}: {v.get('error')}" for r, k, v in errors]
-    if prof:
-        out += ["", f"## Profile: build_plan at {prof['tables']} tables (mutated live, {prof['steps']} steps)", "",
-                f"Total {prof['total']:.2f} s (load_plain + build_plan, phase timers and cProfile on). "
-                f"With the shadow database reused: {prof.get('shadow_reused_total', float('nan')):.2f} s. "
-                f"An ephemeral dev cluster (no --dev-url) adds {prof['ephemeral_cluster_up_down']:.2f} s "
-                "(start + remove).",
-                "", "| phase (call path) | calls | seconds |", "|---|---:|---:|"]
+    for prof in profiles:
+        out += ["", f"## Profile: build_plan at {prof['tables']} tables, live {prof['live']} "
+                f"({prof['steps']} steps)", "",
+                f"Total {prof['total']:.2f} s (load_plain + build_plan, phase timers and cProfile on; "
+                f"bench/out/profile_{prof['tables']}_{prof['live']}.txt). With the shadow database reused "
+                f"(pre-built, build_shadow skipped): {prof.get('shadow_reused_total', float('nan')):.2f} s "
+                "(no profiler)."]
+        if "ephemeral_cluster_up_down" in prof:
+            out.append(f"An ephemeral dev cluster (CLI without --dev-url) adds "
+                       f"{prof['ephemeral_cluster_up_down']:.2f} s (start + remove).")
+        out += ["", "| phase (call path) | calls | seconds |", "|---|---:|---:|"]
         for key, v in sorted(prof["phases"].items()):
             out.append(f"| {key} | {v['calls']} | {v['seconds']:.2f} |")
+        if "experiments" in prof:
+            out += ["", "What-ifs (seconds):", "", "| experiment | seconds |", "|---|---:|"]
+            out += [f"| {k} | {v:.2f} |" for k, v in prof["experiments"].items()]
+        if "queries" not in prof:
+            continue
         q = prof["queries"]
         out += ["", f"Catalog snapshot queries, one database ({q['catalog_read_snapshot_total']:.2f} s for "
                 "read_snapshot including Python-side normalising):", "",
@@ -644,7 +709,7 @@ def main() -> int:
                         help="also profile build_plan at N synthetic tables (e.g. 2000)")
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
-    sizes = [100] if args.quick else [int(s) for s in args.sizes.split(",") if s.strip()]
+    sizes = [100] if args.quick else [int(s) for s in args.sizes.split(",") if s.strip()]  # "" = none
 
     from importlib.metadata import version as dist_version
 
@@ -652,7 +717,7 @@ def main() -> int:
 
     major = args.pg_major or (find_servers()[0].major if find_servers() else None)
     rows: list[Row] = []
-    prof: dict[str, Any] | None = None
+    profiles: list[dict[str, Any]] = []
     with ephemeral(major, strict=major is not None) as cluster:
         bench = Bench(cluster.url(), args.timeout, args.out)
         version = bench.admin.execute("show server_version").fetchone()
@@ -665,14 +730,14 @@ def main() -> int:
         for size in sizes:
             rows += run_synthetic(bench, size)
         if args.profile:
-            prof = profile(bench, args.profile)
+            profiles += [profile(bench, args.profile, live) for live in ("mutated", "converged")]
         bench.admin.close()
     meta["loadavg_end"] = list(os.getloadavg())
     args.out.mkdir(parents=True, exist_ok=True)
-    report = markdown(meta, rows, prof)
+    report = markdown(meta, rows, profiles)
     (args.out / "bench_plan.md").write_text(report, encoding="utf-8")
     (args.out / "bench_plan.json").write_text(
-        json.dumps({"meta": meta, "rows": [asdict(r) for r in rows], "profile": prof}, indent=2, default=str),
+        json.dumps({"meta": meta, "rows": [asdict(r) for r in rows], "profiles": profiles}, indent=2, default=str),
         encoding="utf-8",
     )
     print(report)

@@ -33,7 +33,7 @@ def test_generated_sql_loads(server_url: str, tmp_path: Path) -> None:
     try:
         for name, path in (("bench_smoke_to", to_path), ("bench_smoke_from", from_path)):
             with psycopg.connect(bench.create(name), autocommit=True) as conn:
-                conn.execute(path.read_bytes())
+                bench_plan._run_script(conn, bench_plan._statements(path))
         assert bench.table_count("bench_smoke_to") == SIZE
         assert bench.table_count("bench_smoke_from") in (SIZE, SIZE - 1)  # a table may be the mutation
     finally:
@@ -61,5 +61,5 @@ def test_one_benchmark_row_end_to_end(bench: bench_plan.Bench) -> None:
     assert row.results["ours_cli"]["exit"] == 2
     meta = {"postgres": "x", "python": "3.11", "cpus": 1, "results": "r", "timeout": 120.0, "date": "d",
             "loadavg_start": [0.0], "loadavg_end": [0.0]}
-    report = bench_plan.markdown(meta, rows, None)
+    report = bench_plan.markdown(meta, rows, [])
     assert f"| synthetic {SIZE} | {SIZE} |" in report
