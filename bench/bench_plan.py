@@ -532,7 +532,7 @@ def experiments(bench: Bench, size: int) -> dict[str, Any]:
     return out
 
 
-def profile(bench: Bench, size: int, live: str = "mutated") -> dict[str, Any]:
+def profile(bench: Bench, size: int, live_kind: str = "mutated") -> dict[str, Any]:
     """build_plan at `size` tables against `live`: phases, queries, cProfile, and with a reused shadow."""
     from flatrender_schema import planner
     from flatrender_schema.desired import load_plain
@@ -545,16 +545,16 @@ def profile(bench: Bench, size: int, live: str = "mutated") -> dict[str, Any]:
                                [f"{DB_PREFIX}s{size}_mutated"]).fetchone():
         prepare_synthetic(bench, size)
     to_path = bench.out / f"synthetic_{size}" / "to.sql"
-    live_url = bench.db_url(f"{DB_PREFIX}s{size}_{live}")
-    report: dict[str, Any] = {"tables": size, "live": live}
-    if live == "mutated":
+    live_url = bench.db_url(f"{DB_PREFIX}s{size}_{live_kind}")
+    report: dict[str, Any] = {"tables": size, "live": live_kind}
+    if live_kind == "mutated":
         _say(f"profile {size}: per-query timings, what-ifs")
         report["queries"] = _time_queries(bench.db_url(f"{DB_PREFIX}s{size}_desired"))
         report["experiments"] = experiments(bench, size)
 
     timer = _instrumented()
     profiler = cProfile.Profile()
-    _say(f"profile {size} ({live}): build_plan under cProfile with phase timers")
+    _say(f"profile {size} ({live_kind}): build_plan under cProfile with phase timers")
     with psycopg.connect(live_url, autocommit=True) as live, DevServer(bench.url) as dev:
         start = time.perf_counter()
         with timer.phase("load_plain (pglast parse of to.sql)"):
@@ -570,11 +570,11 @@ def profile(bench: Bench, size: int, live: str = "mutated") -> dict[str, Any]:
     stats = pstats.Stats(profiler, stream=text)
     stats.sort_stats("cumulative").print_stats(45)
     stats.sort_stats("tottime").print_stats(30)
-    (bench.out / f"profile_{size}_{live}.txt").write_text(text.getvalue(), encoding="utf-8")
+    (bench.out / f"profile_{size}_{live_kind}.txt").write_text(text.getvalue(), encoding="utf-8")
 
     # The shadow reused (what keying it by the desired fingerprint would give): a database already
     # holding the desired state stands in for the fresh one, and build_shadow is skipped.
-    _say(f"profile {size} ({live}): build_plan with the shadow database reused")
+    _say(f"profile {size} ({live_kind}): build_plan with the shadow database reused")
     reused = bench.create(f"{DB_PREFIX}s{size}_shadow_cache", template=f"{DB_PREFIX}s{size}_desired")
     original_db, original_build = planner.DevServer.database, planner.build_shadow
 
@@ -598,7 +598,7 @@ def profile(bench: Bench, size: int, live: str = "mutated") -> dict[str, Any]:
     finally:
         planner.DevServer.database, planner.build_shadow = original_db, original_build
 
-    if live == "mutated":
+    if live_kind == "mutated":
         _say("profile: starting and removing an ephemeral cluster (CLI without --dev-url pays this)")
         start = time.perf_counter()
         with ephemeral(bench.admin.info.server_version // 10000):
