@@ -129,7 +129,7 @@ def apply_plan(
         return result
     started = time.time()
     with apply_lock(conn, options.apply_lock_wait):
-        live_fp = catalog.read_snapshot(conn, ALWAYS_EXCLUDED).fingerprint()
+        live_fp = catalog.read_snapshot(conn, ALWAYS_EXCLUDED).excluding(plan.scope.excludes).fingerprint()
         if live_fp != plan.live_fingerprint:
             _record(conn, plan, options, started, "refused", 0, "live schema drifted since the plan was made")
             raise DriftError(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -90,7 +90,7 @@ QUERIES: dict[str, str] = {
         order by 1, 2""",
     "indexes": f"""
         select n.nspname as schema, i.relname as name, c.relname as table,
-               regexp_replace(pg_get_indexdef(i.oid), ' ON (ONLY )?\\S+ ', ' ON \\1T ') as definition,
+               pg_get_indexdef(i.oid) as definition,
                obj_description(i.oid, 'pg_class') as comment,
                (select pn.nspname || '.' || p.relname from pg_inherits h join pg_class p on p.oid = h.inhparent
                   join pg_namespace pn on pn.oid = p.relnamespace where h.inhrelid = i.oid) as parent
@@ -178,6 +178,22 @@ class Snapshot:
 
     def rows(self, area: str) -> tuple[dict[str, Any], ...]:
         return self.areas.get(area, ())
+
+    def excluding(self, skip: Callable[[str, str], bool]) -> Snapshot:
+        """The snapshot without the objects `skip(schema, name)` rejects (rows of a table go with it).
+
+        Extensions are kept: they are database-wide, whatever schema holds their objects.
+        """
+
+        def keep(area: str, row: dict[str, Any]) -> bool:
+            if area == "extensions":
+                return True
+            if area == "schemas":
+                return not skip(str(row["name"]), "")
+            schema = str(row.get("schema", ""))
+            return not any(f in row and skip(schema, str(row[f])) for f in ("table", "name"))
+
+        return Snapshot({a: tuple(r for r in rows if keep(a, r)) for a, rows in self.areas.items()})
 
     def without(self, *fields: str) -> Snapshot:
         """The same snapshot with some fields dropped everywhere (e.g. owners, when they differ by design)."""

@@ -19,6 +19,19 @@ M = TypeVar("M", bound="BaseModel")
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
+def _check_name(value: str, what: str) -> str:
+    """A PostgreSQL name: any characters (quoted wherever the tool writes it), at most 63 bytes."""
+    if not value:
+        raise ValueError(f"{what} must not be empty")
+    if "\0" in value:
+        raise ValueError(f"{what} must not contain a NUL character")
+    if len(value.encode("utf-8")) > 63:
+        raise ValueError(f"{what} {value!r} is longer than PostgreSQL's 63-byte limit for names")
+    if value.lower().startswith("pg_"):
+        raise ValueError(f"{what} {value!r}: names starting with pg_ are reserved by PostgreSQL")
+    return value
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -62,6 +75,11 @@ class ProjectManifest(_Strict):
     version: Literal[1]
     postgres: int = Field(15, ge=15)
     owner: str | None = None
+
+    @field_validator("owner")
+    @classmethod
+    def _owner_name(cls, v: str | None) -> str | None:
+        return None if v is None else _check_name(v, "owner")
     extensions: tuple[Extension, ...] = ()
     services: tuple[str, ...]
     partition_policy: PartitionPolicy = PartitionPolicy()
@@ -104,6 +122,16 @@ class ReferenceData(_Strict):
 class ServiceManifest(_Strict):
     schema_: str = Field(alias="schema")
     role: str
+
+    @field_validator("schema_")
+    @classmethod
+    def _schema_name(cls, v: str) -> str:
+        return _check_name(v, "schema")
+
+    @field_validator("role")
+    @classmethod
+    def _role_name(cls, v: str) -> str:
+        return _check_name(v, "role")
     description: str = ""
     tenant_exempt: dict[str, str] = {}
     soft_references: dict[str, str] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
@@ -32,6 +33,23 @@ class Step:
 
 
 @dataclass(frozen=True)
+class PlanScope:
+    """What a plan manages: `schemas` (None: every schema) minus objects matching `ignore` patterns.
+
+    Objects outside the scope are neither diffed nor part of the live fingerprint: with manifests, a
+    table someone keeps in `public` is none of the tool's business.
+    """
+
+    schemas: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] = ()
+
+    def excludes(self, schema: str, name: str) -> bool:
+        if self.schemas is not None and schema not in self.schemas:
+            return True
+        return any(fnmatch.fnmatchcase(f"{schema}.{name}", p) for p in self.ignore)
+
+
+@dataclass(frozen=True)
 class Plan:
     steps: tuple[Step, ...]
     live_fingerprint: str
@@ -41,6 +59,7 @@ class Plan:
     server_major: int
     target: str  # secret-free description of the target
     warnings: tuple[str, ...] = field(default=())
+    scope: PlanScope = PlanScope()
 
     @property
     def empty(self) -> bool:
@@ -62,7 +81,8 @@ class Plan:
         return self.hazard_codes & DATA_LOSS
 
     def steps_digest(self) -> str:
-        blob = json.dumps([_step_dict(s) for s in self.steps], sort_keys=True).encode()
+        """Digest of what apply acts on: the steps and the scope the fingerprint is taken over."""
+        blob = json.dumps([[_step_dict(s) for s in self.steps], _scope_dict(self.scope)], sort_keys=True).encode()
         return "sha256:" + hashlib.sha256(blob).hexdigest()
 
     def to_json(self) -> str:
@@ -77,6 +97,7 @@ class Plan:
             "steps_digest": self.steps_digest(),
             "summary": self.counts(),
             "warnings": list(self.warnings),
+            "scope": _scope_dict(self.scope),
             "steps": [_step_dict(s) for s in self.steps],
         }
         return json.dumps(data, indent=2, sort_keys=False) + "\n"
@@ -116,6 +137,7 @@ class Plan:
                 int(data["server_major"]),
                 data["target"],
                 tuple(data.get("warnings", ())),
+                _scope_from(data.get("scope")),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise InputError(f"plan file is malformed: missing or bad field {exc}", Location(path)) from None
@@ -128,6 +150,17 @@ class Plan:
 
 
 PHASES = ("pre", "main", "post")
+
+
+def _scope_dict(scope: PlanScope) -> dict[str, Any]:
+    return {"schemas": list(scope.schemas) if scope.schemas is not None else None, "ignore": list(scope.ignore)}
+
+
+def _scope_from(data: Any) -> PlanScope:
+    if data is None:
+        return PlanScope()
+    schemas = data["schemas"]
+    return PlanScope(tuple(schemas) if schemas is not None else None, tuple(data["ignore"]))
 
 
 def _phase(value: object) -> str:

@@ -9,7 +9,6 @@ the shadow by the engine-independent catalog comparison, or the plan is an error
 from __future__ import annotations
 
 import datetime as dt
-import fnmatch
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -26,7 +25,7 @@ from flatrender_schema.gaps.renames import rename_statements
 from flatrender_schema.gaps.roles import role_statements
 from flatrender_schema.hazards import action_of, classify
 from flatrender_schema.online import make_online
-from flatrender_schema.plan import Plan, Step
+from flatrender_schema.plan import Plan, PlanScope, Step
 from flatrender_schema.postgres.connect import describe
 from flatrender_schema.redact import redact
 from flatrender_schema.scratch import DevServer
@@ -44,9 +43,11 @@ class PlanOptions:
     dev_major_mismatch_ok: bool = True
 
 
-def _ignored(desired: Desired) -> Callable[[str, str], bool]:
-    patterns = desired.project.ignore if desired.project else ()
-    return lambda schema, name: any(fnmatch.fnmatchcase(f"{schema}.{name}", p) for p in patterns)
+def scope_of(desired: Desired) -> PlanScope:
+    """With manifests, the tool manages the services' schemas only; plain SQL manages every schema."""
+    if desired.project is None:
+        return PlanScope()
+    return PlanScope(desired.managed_schemas, desired.project.ignore)
 
 
 def _policy_partitions_only_in_live(desired: Desired, live: catalog.Snapshot, shadow: catalog.Snapshot) -> set[str]:
@@ -61,17 +62,6 @@ def _policy_partitions_only_in_live(desired: Desired, live: catalog.Snapshot, sh
         if parents & declared and name not in in_shadow and bound.startswith("FOR VALUES FROM"):
             out.add(name)
     return out
-
-
-def _filter_snapshot(snap: catalog.Snapshot, skip: Callable[[str, str], bool]) -> catalog.Snapshot:
-    def keep(area: str, row: dict[str, object]) -> bool:
-        schema = str(row.get("schema", ""))
-        for field in ("table", "name"):
-            if field in row and skip(schema, str(row[field])):
-                return False
-        return True
-
-    return catalog.Snapshot({a: tuple(r for r in rows if keep(a, r)) for a, rows in snap.areas.items()})
 
 
 def _execute(conn: psycopg.Connection, statements: list[str], what: str) -> None:
@@ -105,7 +95,7 @@ def build_plan(
     options: PlanOptions,
     progress: Progress = lambda _: None,
 ) -> Plan:
-    ignored = _ignored(desired)
+    plan_scope = scope_of(desired)
     major = live.info.server_version // 10000
     warnings: list[str] = []
     if dev.major != major:
@@ -122,20 +112,17 @@ def build_plan(
         ops_partitions = _policy_partitions_only_in_live(desired, live_snap, shadow_snap)
 
         def skip(schema: str, name: str) -> bool:
-            return ignored(schema, name) or f"{schema}.{name}" in ops_partitions
-
-        def ignored_only(schema: str, name: str) -> bool:
-            return ignored(schema, name)
+            return plan_scope.excludes(schema, name) or f"{schema}.{name}" in ops_partitions
 
         def keep(kind: str, schema: str, name: str, side: str) -> bool:
-            return not skip(schema, name)
+            return kind == "extensions" or not skip(schema, name)
 
         scope = Scope(ALWAYS_EXCLUDED, keep)
         progress("copying the live schema into a scratch database")
         _clone(copy, live, engine, desired, live_snap)
         clone_diff = catalog.compare(
-            _filter_snapshot(catalog.read_snapshot(copy, ALWAYS_EXCLUDED), ignored_only),
-            _filter_snapshot(live_snap, ignored_only),
+            catalog.read_snapshot(copy, ALWAYS_EXCLUDED).excluding(plan_scope.excludes),
+            live_snap.excluding(plan_scope.excludes),
         )
         renames = _as_text(live, rename_statements(desired, live_snap, shadow_snap))
         if clone_diff:
@@ -160,15 +147,17 @@ def build_plan(
         _execute(copy, [c.sql for c in engine_changes], "engine statement")
 
         progress("closing the gaps the engine leaves")
-        gap_changes = run_gaps(copy, desired, catalog.read_snapshot(copy, ALWAYS_EXCLUDED), shadow_snap)
+        gap_changes = run_gaps(
+            copy, desired, catalog.read_snapshot(copy, ALWAYS_EXCLUDED).excluding(skip), shadow_snap.excluding(skip)
+        )
         _execute(copy, [c.sql for c in gap_changes], "gap-layer statement")
         refs = _as_text(live, reference_statements(live, desired, warnings))
         _execute(copy, _as_text(copy, reference_statements(None, desired)), "reference row")
 
         progress("verifying the plan converges")
         residual = catalog.compare(
-            _filter_snapshot(catalog.read_snapshot(copy, ALWAYS_EXCLUDED), skip),
-            _filter_snapshot(shadow_snap, skip),
+            catalog.read_snapshot(copy, ALWAYS_EXCLUDED).excluding(skip),
+            shadow_snap.excluding(skip),
         )
         if residual:
             shown = "\n  ".join(residual[:20])
@@ -182,13 +171,14 @@ def build_plan(
     steps = tuple(_step(c, existing, types) for c in changes)
     return Plan(
         steps,
-        live_snap.fingerprint(),
+        live_snap.excluding(plan_scope.excludes).fingerprint(),
         desired.fingerprint(),
         engine.name,
         __version__,
         major,
         redact(describe(live.info.dsn)),
         tuple(warnings),
+        plan_scope,
     )
 
 
