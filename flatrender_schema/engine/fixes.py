@@ -9,7 +9,7 @@ import psycopg
 _NOT_VALID_FK = re.compile(
     r"^(alter table .*add constraint .* foreign key .*?)\s+not valid\s*;?\s*$", re.I | re.S
 )
-_ON_ONLY = re.compile(r"^(create (?:unique )?index \S+ on) only ", re.I)
+_ON_ONLY = re.compile(r'^(create (?:unique )?index (?:"(?:[^"]|"")*"|\S+) on) only ', re.I)
 _VALIDATE = re.compile(r"^alter table (?P<table>\S+) validate constraint (?P<name>\S+)\s*;?$", re.I | re.S)
 
 

@@ -40,6 +40,8 @@ def _schema_and_name(obj: Any) -> tuple[str, str]:
 def apply_scope(inspector: Any, scope: Scope, side: str) -> None:
     """Remove out-of-scope objects from an inspector (either engine's), in place."""
     for kind in INSPECTED_KINDS:
+        if kind == "extensions":
+            continue  # database-wide, whatever schema holds their objects
         objects = getattr(inspector, kind, None)
         if not isinstance(objects, dict):
             continue
@@ -87,6 +89,21 @@ def enum_additions(source: Any, target: Any) -> list[str]:
                        .as_string(None))
         have.elements = new
     return out
+
+
+class _Label(str):
+    """An enum label that formats itself escaped: both engines write labels as `'{}'.format(label)`."""
+
+    __slots__ = ()
+
+    def __format__(self, spec: str) -> str:
+        return format(str.replace(self, "'", "''"), spec)
+
+
+def escape_enum_labels(inspector: Any) -> None:
+    """Labels with a quote (`it's`) would otherwise be emitted unescaped and break the statement."""
+    for enum in inspector.enums.values():
+        enum.elements = [_Label(e) for e in enum.elements]
 
 
 def drop_attached_indexes(inspector: Any) -> None:

@@ -17,6 +17,7 @@ from flatrender_schema.engine.inspection import (
     apply_scope,
     drop_attached_indexes,
     enum_additions,
+    escape_enum_labels,
     split_statements,
 )
 from flatrender_schema.errors import PlanError
@@ -59,6 +60,8 @@ class MigraEngine:
                     apply_scope(inspector, scope, side)
                 align_equivalent_checks(m.changes.i_from, m.changes.i_target)
                 additions = enum_additions(m.changes.i_from, m.changes.i_target)
+                escape_enum_labels(m.changes.i_from)
+                escape_enum_labels(m.changes.i_target)
                 m.set_safety(False)
                 m.add_all_changes(privileges=False)
                 sql = m.sql

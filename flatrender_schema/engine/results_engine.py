@@ -15,6 +15,7 @@ from flatrender_schema.engine.inspection import (
     apply_scope,
     drop_attached_indexes,
     enum_additions,
+    escape_enum_labels,
     split_statements,
 )
 
@@ -80,6 +81,8 @@ class ResultsEngine:
         before, after = inspect(source, scope, "from"), inspect(target, scope, "to")
         align_equivalent_checks(before, after)
         additions = enum_additions(before, after)
+        escape_enum_labels(before)
+        escape_enum_labels(after)
         migration = Migration(before, after)
         migration.set_safety(False)
         if self.ordered:
