@@ -9,12 +9,13 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import psycopg
 import pytest
 from psycopg import conninfo, sql
 
-from flatrender_schema.postgres.cluster import Cluster, ephemeral, find_servers
+from flatrender_schema.postgres.cluster import SUPERUSER, Cluster, ephemeral, find_servers
 from flatrender_schema.postgres.connect import connect, with_dbname
 from flatrender_schema.scratch import DevServer
 
@@ -23,6 +24,15 @@ SCHEMA_DIR = REPO / "schema"
 SHARED = Path(os.environ.get("SCHEMA_SHARED_DIR", REPO.parent / "shared"))
 CORPUS = SHARED / "corpus" / "migra"
 TODAY = dt.date(2026, 11, 25)
+# Planted in every URL the suite uses; must never appear in any output, log or plan file.
+SECRET = "FRS-canary-pw-" + secrets.token_hex(6)
+# Everything the CLI printed during the session (stdout and stderr), for the secrets scan.
+CAPTURED: list[str] = []
+CLI_ARGS: list[str] = []  # each CLI run's arguments, joined
+
+
+def record_output(*texts: str | None) -> None:
+    CAPTURED.extend(t for t in texts if t)
 
 
 @pytest.fixture(scope="session")
@@ -39,7 +49,12 @@ def cluster() -> Iterator[Cluster]:
 
 @pytest.fixture(scope="session")
 def server_url(cluster: Cluster) -> str:
-    return cluster.url()
+    """The session server's URL, carrying a distinctive password (ignored: the socket is trust-only).
+
+    Every URL the suite derives from it carries the password too, so every CLI run and plan file of the
+    suite is a chance to leak it; tests/test_zz_no_secrets.py then scans all of them.
+    """
+    return cluster.url().replace(f"{SUPERUSER}@", f"{SUPERUSER}:{quote(SECRET, safe='')}@", 1)
 
 
 @pytest.fixture
@@ -104,7 +119,7 @@ def run_cli(
     """The real CLI, end to end, in a subprocess."""
     full_env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SCHEMA_DEV_URL")}
     full_env.update(env or {})
-    return subprocess.run(
+    result = subprocess.run(
         [sys.executable, "-m", "flatrender_schema", *args],
         capture_output=True,
         text=True,
@@ -113,3 +128,6 @@ def run_cli(
         input=stdin,
         timeout=timeout,
     )
+    record_output(result.stdout, result.stderr)
+    CLI_ARGS.append(" ".join(args))
+    return result

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from conftest import REPO, TODAY, Databases, run_cli
+from conftest import REPO, TODAY, Databases, record_output, run_cli
 
 from flatrender_schema import catalog
 from flatrender_schema.apply import ApplyOptions, apply_plan
@@ -178,6 +178,7 @@ def test_connection_cut_mid_apply_leaves_the_old_state(dbs: Databases, server_ur
         pid = _wait_blocked_on(holder, "t2")
         conn.execute("select pg_terminate_backend(%s)", [pid])
         out, err = proc.communicate(timeout=120)
+        record_output(out, err)
     finally:
         holder.execute("rollback")
     assert proc.returncode == 1, out + err
@@ -189,6 +190,8 @@ def test_two_applies_never_both_apply(dbs: Databases, server_url: str, tmp_path:
     url, conn, target = _setup(dbs, tmp_path)
     procs = [_cli_apply(url, server_url, target) for _ in range(2)]
     results = [p.communicate(timeout=300) for p in procs]
+    for out, err in results:
+        record_output(out, err)
     codes = [p.returncode for p in procs]
     assert codes == [0, 0], results
     applied = [out for out, _ in results if "Applied" in out]
