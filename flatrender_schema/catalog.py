@@ -7,6 +7,7 @@ for the concerns the engine does not see (privileges, ownership, default privile
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Callable, Iterable
@@ -76,6 +77,7 @@ QUERIES: dict[str, str] = {
         from pg_constraint k join pg_class c on c.oid = k.conrelid
         join pg_namespace n on n.oid = c.relnamespace
         where {SYSTEM_SCHEMA_FILTER} and k.conislocal
+          and k.contype <> 'n'  -- PostgreSQL 18's NOT NULL constraints: recorded per column (not_null)
         order by 1, 2, 3""",
     "domains": f"""
         select n.nspname as schema, t.typname as name, format_type(t.typbasetype, t.typtypmod) as base,
@@ -221,6 +223,7 @@ def _flatten(node: Any) -> Any:
     return node
 
 
+@functools.lru_cache(maxsize=4096)
 def canonical_check(definition: str) -> str:
     """A CHECK constraint's text with nested AND/OR flattened.
 

@@ -107,6 +107,7 @@ def build_plan(
     with dev.roles(needed_roles), dev.database("shadow") as shadow, dev.database("copy") as copy:
         progress("building the desired state in a shadow database")
         build_shadow(shadow, desired, options.today)
+        shadow.execute("analyze")  # fresh catalogs without statistics make the engine's queries slow
         shadow_snap = catalog.read_snapshot(shadow, ALWAYS_EXCLUDED)
         live_snap = catalog.read_snapshot(live, ALWAYS_EXCLUDED)
         ops_partitions = _policy_partitions_only_in_live(desired, live_snap, shadow_snap)
@@ -120,6 +121,7 @@ def build_plan(
         scope = Scope(ALWAYS_EXCLUDED, keep)
         progress("copying the live schema into a scratch database")
         _clone(copy, live, engine, desired, live_snap)
+        copy.execute("analyze")
         clone_diff = catalog.compare(
             catalog.read_snapshot(copy, ALWAYS_EXCLUDED).excluding(plan_scope.excludes),
             live_snap.excluding(plan_scope.excludes),
