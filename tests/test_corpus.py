@@ -15,7 +15,6 @@ from flatrender_schema.scratch import DevServer
 # Cases an engine cannot converge yet, with the reason (measured; each is its own follow-up).
 KNOWN_FAILURES: dict[str, dict[str, str]] = {
     "results": {
-        "collations": "results emits `locale 'None'` for a libc collation without a locale (engine bug)",
         "inherit2": "engine re-adds a column an inheritance child already inherits ('already exists')",
     },
     "migra": {

@@ -37,7 +37,6 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 # Corpus cases the default engine cannot converge on a major, with the reason (measured per major).
 _ENGINE_BUGS = {
-    "collations": "results emits `locale 'None'` for a libc collation without a locale (engine bug)",
     "inherit2": "engine re-adds a column an inheritance child already inherits ('already exists')",
 }
 KNOWN_FAILURES: dict[int, dict[str, str]] = {

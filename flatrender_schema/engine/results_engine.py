@@ -60,10 +60,27 @@ def _drop_inherited_constraints(inspector: PostgreSQL, conn: psycopg.Connection)
     inspector.constraints.update(kept)
 
 
+def _fill_collation_locales(inspector: PostgreSQL, conn: psycopg.Connection) -> None:
+    """results reads an ICU collation's locale from collcollate, which PostgreSQL 15+ leaves empty: the
+    engine then writes `locale 'None'`. The locale lives in colliculocale (15, 16) or colllocale (17+)."""
+    missing = [c for c in inspector.collations.values() if not getattr(c, "locale", None)]
+    if not missing:
+        return
+    column = "colllocale" if conn.info.server_version >= 170000 else "colliculocale"
+    rows = conn.execute(
+        f"select n.nspname, c.collname, coalesce(c.{column}, c.collcollate) from pg_collation c "
+        "join pg_namespace n on n.oid = c.collnamespace"
+    ).fetchall()
+    found = {(schema, name): locale for schema, name, locale in rows}
+    for collation in missing:
+        collation.locale = found.get((collation.schema, collation.name)) or collation.locale
+
+
 def inspect(conn: psycopg.Connection, scope: Scope, side: str) -> PostgreSQL:
     with conn.cursor() as cur:
         inspector = _Inspector(cur)
     _drop_inherited_constraints(inspector, conn)
+    _fill_collation_locales(inspector, conn)
     drop_attached_indexes(inspector)
     apply_scope(inspector, scope, side)
     return inspector
