@@ -8,6 +8,7 @@ the shadow by the engine-independent catalog comparison, or the plan is an error
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from flatrender_schema.gaps.roles import role_statements
 from flatrender_schema.hazards import action_of, classify
 from flatrender_schema.online import make_online
 from flatrender_schema.plan import Plan, PlanScope, Step
-from flatrender_schema.postgres.connect import describe
+from flatrender_schema.postgres.connect import connection, describe
 from flatrender_schema.redact import redact
 from flatrender_schema.scratch import DevServer
 from flatrender_schema.shadow import build_shadow, referenced_roles, run_with_retries
@@ -104,12 +105,24 @@ def build_plan(
     role_changes = [Change(s, "roles") for s in _as_text(live, role_statements(live, desired))]
     needed_roles = set(_declared(desired)) | referenced_roles(live)
 
-    with dev.roles(needed_roles), dev.database("shadow") as shadow, dev.database("copy") as copy:
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(dev.roles(needed_roles))
+        shadow = stack.enter_context(dev.database("shadow"))
         progress("building the desired state in a shadow database")
         build_shadow(shadow, desired, options.today)
         shadow.execute("analyze")  # fresh catalogs without statistics make the engine's queries slow
         shadow_snap = catalog.read_snapshot(shadow, ALWAYS_EXCLUDED)
         live_snap = catalog.read_snapshot(live, ALWAYS_EXCLUDED)
+        # When live is mostly built already, copying the shadow and diffing it into live's shape is far
+        # cheaper than replaying live's whole schema into an empty database.
+        template = None
+        if len(live_snap.rows("relations")) * 2 >= len(shadow_snap.rows("relations")) > 50:
+            template = shadow.info.dbname
+            shadow.close()  # a template database must have no connections
+            copy = stack.enter_context(dev.database("copy", template))
+            shadow = stack.enter_context(connection(dev.url_for(template), autocommit=True))
+        else:
+            copy = stack.enter_context(dev.database("copy"))
         ops_partitions = _policy_partitions_only_in_live(desired, live_snap, shadow_snap)
 
         def skip(schema: str, name: str) -> bool:
@@ -120,7 +133,13 @@ def build_plan(
 
         scope = Scope(ALWAYS_EXCLUDED, keep)
         progress("copying the live schema into a scratch database")
-        _clone(copy, live, engine, desired, live_snap)
+        try:
+            _clone(copy, live, engine, desired, live_snap)
+        except PlanError:
+            if template is None:
+                raise
+            copy = stack.enter_context(dev.database("copy"))  # from the template did not work: from empty
+            _clone(copy, live, engine, desired, live_snap)
         copy.execute("analyze")
         clone_diff = catalog.compare(
             catalog.read_snapshot(copy, ALWAYS_EXCLUDED).excluding(plan_scope.excludes),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import time
 from collections.abc import Iterable, Iterator
 
 import psycopg
@@ -53,9 +54,23 @@ class DevServer:
                     self._admin.execute(sql.SQL("drop role if exists {}").format(sql.Identifier(role)))
             del self._roles[created_before:]
 
-    def create_database(self, purpose: str) -> str:
+    def create_database(self, purpose: str, template: str | None = None) -> str:
+        """A new scratch database: empty, or a file copy of `template` (which must have no connections)."""
         name = f"{SCRATCH_PREFIX}{purpose}_{os.getpid()}_{secrets.token_hex(4)}"
-        self._admin.execute(sql.SQL("create database {} template template0").format(sql.Identifier(name)))
+        if template:
+            stmt = sql.SQL("create database {} template {} strategy file_copy").format(
+                sql.Identifier(name), sql.Identifier(template)
+            )
+            for attempt in range(50):  # a just-closed session may take a moment to leave the template
+                try:
+                    self._admin.execute(stmt)
+                    break
+                except psycopg.errors.ObjectInUse:
+                    if attempt == 49:
+                        raise
+                    time.sleep(0.05)
+        else:
+            self._admin.execute(sql.SQL("create database {} template template0").format(sql.Identifier(name)))
         self._databases.append(name)
         return name
 
@@ -63,9 +78,9 @@ class DevServer:
         return with_dbname(self.url, dbname)
 
     @contextlib.contextmanager
-    def database(self, purpose: str) -> Iterator[psycopg.Connection]:
+    def database(self, purpose: str, template: str | None = None) -> Iterator[psycopg.Connection]:
         """A fresh scratch database, connected in autocommit mode; dropped on exit."""
-        name = self.create_database(purpose)
+        name = self.create_database(purpose, template)
         conn = connect(self.url_for(name), autocommit=True)
         try:
             yield conn
@@ -75,9 +90,7 @@ class DevServer:
 
     def drop_database(self, name: str) -> None:
         with contextlib.suppress(psycopg.Error):
-            self._admin.execute(
-                sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name))
-            )
+            self._admin.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
         if name in self._databases:
             self._databases.remove(name)
 
