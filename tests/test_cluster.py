@@ -18,7 +18,24 @@ from flatrender_schema.postgres.cluster import EPHEMERAL_PREFIX, Cluster, RunAs,
 
 
 def _leftovers() -> set[str]:
-    return {p.name for p in Path(tempfile.gettempdir()).glob(f"{EPHEMERAL_PREFIX}*")}
+    """Ephemeral cluster directories whose owning process is gone: what an exit failed to remove.
+
+    Directories of clusters still owned by a live process (another test run on this machine) are not
+    leftovers; judging by ownership keeps the check meaningful on a shared machine.
+    """
+    out = set()
+    for root in Path(tempfile.gettempdir()).glob(f"{EPHEMERAL_PREFIX}*"):
+        try:
+            owner = int((root / "owner.pid").read_text())
+        except (OSError, ValueError):
+            continue
+        try:
+            os.kill(owner, 0)
+        except ProcessLookupError:
+            out.add(root.name)
+        except PermissionError:
+            pass
+    return out
 
 
 def test_servers_are_found() -> None:
