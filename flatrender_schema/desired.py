@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -155,28 +155,40 @@ def _relative(path: Path, root: Path) -> str:
         return str(path)
 
 
-def load_desired(schema_dir: Path) -> Desired:
-    """Load `schema/`: the project manifest, each service's manifest and SQL files."""
+@dataclass(frozen=True)
+class ServiceLayout:
+    """A service's place in `schema/` and its validated manifest (its SQL not yet read)."""
+
+    name: str
+    directory: Path
+    manifest: ServiceManifest
+    manifest_path: Path
+
+
+def load_layout(
+    schema_dir: Path, sql_paths: Callable[[Path], list[Path]] | None = None
+) -> tuple[ProjectManifest, Path, list[ServiceLayout]]:
+    """Validate the layout of `schema/` and its manifests: shared by the loader and lint."""
+    list_sql = sql_paths or _sql_files
     if not schema_dir.is_dir():
         raise InputError(
-            "schema directory not found", Location.of(schema_dir), hint="pass --schema-dir or --desired"
+            "schema directory not found", Location.of(schema_dir), hint="pass --schema-dir, --desired or SQL files"
         )
     project_path = schema_dir / PROJECT_MANIFEST
     if not project_path.is_file():
         raise InputError(f"missing {PROJECT_MANIFEST}", Location.of(project_path))
     project = load_project_manifest(project_path)
-    sources = [(PROJECT_MANIFEST, project_path.read_text(encoding="utf-8"))]
 
     listed = set(project.services)
     for child in sorted(p for p in schema_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        if child.name not in listed and (_sql_files(child) or (child / SERVICE_MANIFEST).exists()):
+        if child.name not in listed and (list_sql(child) or (child / SERVICE_MANIFEST).exists()):
             raise InputError(
                 f"directory {child.name}/ is not listed under `services` in {PROJECT_MANIFEST}",
                 Location.of(child),
                 hint="add it to services, or move it out of the schema directory",
             )
 
-    services: list[Service] = []
+    services: list[ServiceLayout] = []
     owners: dict[str, Path] = {}
     roles: dict[str, Path] = {}
     for name in project.services:
@@ -206,10 +218,20 @@ def load_desired(schema_dir: Path) -> Desired:
             )
         owners[manifest.schema_] = manifest_path
         roles[manifest.role] = manifest_path
-        sources.append((_relative(manifest_path, schema_dir), manifest_path.read_text(encoding="utf-8")))
-        files = tuple(load_sql_file(p, name) for p in _sql_files(directory))
+        services.append(ServiceLayout(name, directory, manifest, manifest_path))
+    return project, project_path, services
+
+
+def load_desired(schema_dir: Path) -> Desired:
+    """Load `schema/`: the project manifest, each service's manifest and SQL files."""
+    project, project_path, layout = load_layout(schema_dir)
+    sources = [(PROJECT_MANIFEST, project_path.read_text(encoding="utf-8"))]
+    services: list[Service] = []
+    for svc in layout:
+        sources.append((_relative(svc.manifest_path, schema_dir), svc.manifest_path.read_text(encoding="utf-8")))
+        files = tuple(load_sql_file(p, svc.name) for p in _sql_files(svc.directory))
         sources.extend((_relative(f.path, schema_dir), f.text) for f in files)
-        services.append(Service(name, directory, manifest, manifest_path, files))
+        services.append(Service(svc.name, svc.directory, svc.manifest, svc.manifest_path, files))
     return Desired(project, tuple(services), (), schema_dir, tuple(sources))
 
 

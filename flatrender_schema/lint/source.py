@@ -20,13 +20,11 @@ from typing import Any
 from pglast import ast, parser
 from pglast.enums import VariableSetKind
 
-from flatrender_schema.desired import PROJECT_MANIFEST, SERVICE_MANIFEST, read_text_file
+from flatrender_schema.desired import load_layout, read_text_file
 from flatrender_schema.errors import InputError, Location
 from flatrender_schema.manifest import (
     ProjectManifest,
     ServiceManifest,
-    load_project_manifest,
-    load_service_manifest,
     read_yaml,
 )
 
@@ -204,42 +202,8 @@ def _sql_paths(directory: Path) -> list[Path]:
 
 
 def _load_services(schema_dir: Path) -> tuple[ProjectManifest, Path, list[ServiceInfo]]:
-    if not schema_dir.is_dir():
-        raise InputError("schema directory not found", Location.of(schema_dir),
-                         hint="pass --schema-dir, or name SQL files")
-    project_path = schema_dir / PROJECT_MANIFEST
-    if not project_path.is_file():
-        raise InputError(f"missing {PROJECT_MANIFEST}", Location.of(project_path))
-    project = load_project_manifest(project_path)
-    listed = set(project.services)
-    for child in sorted(p for p in schema_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        if child.name not in listed and (_sql_paths(child) or (child / SERVICE_MANIFEST).exists()):
-            raise InputError(
-                f"directory {child.name}/ is not listed under `services` in {PROJECT_MANIFEST}",
-                Location.of(child), hint="add it to services, or move it out of the schema directory")
-    services: list[ServiceInfo] = []
-    owners: dict[str, Path] = {}
-    roles: dict[str, Path] = {}
-    for name in project.services:
-        directory = schema_dir / name
-        manifest_path = directory / SERVICE_MANIFEST
-        if not directory.is_dir():
-            raise InputError(f"service {name!r} is listed but {name}/ does not exist",
-                             Location.of(project_path))
-        if not manifest_path.is_file():
-            raise InputError(f"service directory without {SERVICE_MANIFEST}", Location.of(directory),
-                             hint=f"create {name}/{SERVICE_MANIFEST} (see docs/manifests.md)")
-        manifest = load_service_manifest(manifest_path)
-        if manifest.schema_ in owners:
-            raise InputError(f"schema {manifest.schema_!r} is already claimed by {owners[manifest.schema_]}",
-                             Location.of(manifest_path, 1), hint="each service owns exactly one schema")
-        if manifest.role in roles:
-            raise InputError(f"role {manifest.role!r} is already used by {roles[manifest.role]}",
-                             Location.of(manifest_path, 1))
-        owners[manifest.schema_] = manifest_path
-        roles[manifest.role] = manifest_path
-        services.append(ServiceInfo(name, directory, manifest, manifest_path))
-    return project, project_path, services
+    project, project_path, layout = load_layout(schema_dir, _sql_paths)
+    return project, project_path, [ServiceInfo(s.name, s.directory, s.manifest, s.manifest_path) for s in layout]
 
 
 def _expand(paths: tuple[Path, ...]) -> Iterator[Path]:
