@@ -12,7 +12,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from conftest import CORPUS, TODAY, Databases
+from conftest import CORPUS, TODAY, Databases, run_cli
 
 from flatrender_schema import catalog
 from flatrender_schema.apply import ApplyOptions, apply_plan
@@ -37,8 +37,13 @@ def load_sql(conn: psycopg.Connection, path: Path) -> str | None:
     return None
 
 
-def converge_case(engine_name: str, case: str, dbs: Databases, dev: DevServer, results: dict[str, str]) -> None:
-    """Converge one corpus case; records pass / fail / does-not-load in `results`, skips or fails the test."""
+def converge_case(
+    engine_name: str, case: str, dbs: Databases, dev: DevServer, results: dict[str, str], via_cli: bool = False
+) -> None:
+    """Converge one corpus case; records pass / fail / does-not-load in `results`, skips or fails the test.
+
+    `via_cli`: drive the real CLI (`schema apply --desired to.sql`) in a subprocess instead of the library.
+    """
     with psycopg.connect(dbs.url, autocommit=True) as admin:
         admin.execute((CORPUS / "_global_setup.sql").read_text().encode())
     a_url, b_url = dbs.create("from"), dbs.create("to")
@@ -48,6 +53,36 @@ def converge_case(engine_name: str, case: str, dbs: Databases, dev: DevServer, r
         if reason:
             results[case] = NOT_LOADED + reason
             pytest.skip(f"{case}/{name} does not load on PostgreSQL {a.info.server_version}: {reason}")
+    if via_cli:
+        r = run_cli(
+            "apply",
+            "--yes",
+            "--desired",
+            str(CORPUS / case / "to.sql"),
+            "--database-url",
+            a_url,
+            "--dev-url",
+            dev.url,
+            "--engine",
+            engine_name,
+            "--allow-hazard",
+            "all",
+            "--now",
+            TODAY.isoformat(),
+        )
+        if r.returncode != 0:
+            results[case] = FAIL
+            raise AssertionError(r.stdout[-2000:] + r.stderr[-2000:])
+    else:
+        _converge_library(engine_name, case, a, dev, results)
+    diff = catalog.compare(catalog.read_snapshot(a, ALWAYS_EXCLUDED), catalog.read_snapshot(b, ALWAYS_EXCLUDED))
+    results[case] = FAIL if diff else PASS
+    assert not diff, "\n".join(diff[:20])
+
+
+def _converge_library(
+    engine_name: str, case: str, a: psycopg.Connection, dev: DevServer, results: dict[str, str]
+) -> None:
     desired = load_plain([CORPUS / case / "to.sql"])
     try:
         plan = build_plan(a, desired, dev, get_engine(engine_name), PlanOptions(TODAY))
@@ -55,9 +90,6 @@ def converge_case(engine_name: str, case: str, dbs: Databases, dev: DevServer, r
     except PlanError as exc:
         results[case] = FAIL
         raise AssertionError(str(exc)) from None
-    diff = catalog.compare(catalog.read_snapshot(a, ALWAYS_EXCLUDED), catalog.read_snapshot(b, ALWAYS_EXCLUDED))
-    results[case] = FAIL if diff else PASS
-    assert not diff, "\n".join(diff[:20])
 
 
 def case_params(known_failures: dict[str, str]) -> list[object]:

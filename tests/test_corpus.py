@@ -30,7 +30,7 @@ def test_corpus_is_present() -> None:
 
 @pytest.mark.parametrize("case", case_params(KNOWN_FAILURES["results"]))
 def test_corpus_converges_results(case: str, dbs: Databases, dev: DevServer) -> None:
-    converge_case("results", case, dbs, dev, RESULTS["results"])
+    converge_case("results", case, dbs, dev, RESULTS["results"], via_cli=True)
 
 
 @pytest.mark.parametrize("case", case_params(KNOWN_FAILURES["migra"]))
