@@ -51,6 +51,14 @@ DesiredPaths = Annotated[
     typer.Option("--desired", help="Plain SQL files or directories instead of schema/ (repeatable)."),
 ]
 Engine = Annotated[str, typer.Option("--engine", help="Diff engine: results (default) or migra.")]
+ReuseShadow = Annotated[
+    bool,
+    typer.Option(
+        "--reuse-shadow",
+        envvar="SCHEMA_REUSE_SHADOW",
+        help="Keep the shadow database on the dev server between plans (with a persistent --dev-url).",
+    ),
+]
 Now = Annotated[
     str | None,
     typer.Option("--now", help="The date partitions are planned from (YYYY-MM-DD). Default: today."),
@@ -95,6 +103,7 @@ def _make_plan(
     engine: str,
     now: str | None,
     quiet: bool = False,
+    reuse_shadow: bool = False,
 ):  # type: ignore[no-untyped-def]
     from flatrender_schema.engine import get_engine
     from flatrender_schema.planner import PlanOptions, build_plan
@@ -107,7 +116,9 @@ def _make_plan(
     with connection(url, autocommit=True) as live:
         major = live.info.server_version // 10000
         with dev_server(dev_url, major) as dev:
-            plan = build_plan(live, state, dev, chosen, PlanOptions(_today(now)), _progress(quiet))
+            plan = build_plan(
+                live, state, dev, chosen, PlanOptions(_today(now), reuse_shadow=reuse_shadow), _progress(quiet)
+            )
     return plan, url
 
 
@@ -147,6 +158,7 @@ def plan(
     fmt: Annotated[str, typer.Option("--format", help="text, sql, json or markdown.")] = "text",
     out: Annotated[Path | None, typer.Option("--out", help="Also write the plan as JSON to this file.")] = None,
     now: Now = None,
+    reuse_shadow: ReuseShadow = False,
 ) -> None:
     """Show what would change: desired state vs the live database. Exit 0 no changes, 2 changes, 1 error."""
     from flatrender_schema.render import RENDERERS
@@ -154,7 +166,7 @@ def plan(
     if fmt not in RENDERERS:
         _fail(SchemaError(f"--format must be one of {', '.join(RENDERERS)}"))
     try:
-        the_plan, _ = _make_plan(schema_dir, database_url, dev_url, desired, engine, now)
+        the_plan, _ = _make_plan(schema_dir, database_url, dev_url, desired, engine, now, reuse_shadow=reuse_shadow)
         if out is not None:
             out.write_text(the_plan.to_json(), encoding="utf-8")
     except (SchemaError, OSError) as exc:
@@ -191,6 +203,7 @@ def apply(
         bool, typer.Option("--ignore-desired-mismatch", help="Apply a plan made from other schema files.")
     ] = False,
     now: Now = None,
+    reuse_shadow: ReuseShadow = False,
 ) -> None:
     """Converge the live database to the desired state. Exit 0 converged, 1 refused or failed."""
     from flatrender_schema.apply import ApplyOptions, apply_lock, apply_plan
@@ -228,7 +241,9 @@ def apply(
             with dev_server(dev_url, major) as dev, apply_lock(live, lock_wait):
                 # Planning under the apply lock: a concurrent apply finishes first, and this one then
                 # finds nothing (or only what is left) to do.
-                the_plan = given or build_plan(live, state, dev, chosen, PlanOptions(_today(now)), progress)
+                the_plan = given or build_plan(
+                    live, state, dev, chosen, PlanOptions(_today(now), reuse_shadow=reuse_shadow), progress
+                )
                 typer.echo(render_text(the_plan))
                 if the_plan.empty:
                     raise typer.Exit(EXIT_OK)
@@ -243,7 +258,7 @@ def apply(
                     raise typer.Exit(EXIT_OK)
                 retried = f" ({result.retries} lock retries)" if result.retries else ""
                 typer.echo(f"Applied {result.steps_done} steps{retried}.")
-                after = build_plan(live, state, dev, chosen, PlanOptions(_today(now)))
+                after = build_plan(live, state, dev, chosen, PlanOptions(_today(now), reuse_shadow=reuse_shadow))
                 if not after.empty:
                     _fail(SchemaError(f"apply did not converge; still pending:\n{render_text(after)}"))
         typer.echo("Converged: the database matches the desired state.")

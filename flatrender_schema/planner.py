@@ -42,6 +42,9 @@ Progress = Callable[[str], None]
 class PlanOptions:
     today: dt.date
     dev_major_mismatch_ok: bool = True
+    # Keep the shadow database on the dev server between plans, keyed by what it was built from (and the
+    # roles it grants to). Only worth it with a persistent --dev-url.
+    reuse_shadow: bool = False
 
 
 def scope_of(desired: Desired) -> PlanScope:
@@ -106,11 +109,14 @@ def build_plan(
     needed_roles = set(_declared(desired)) | referenced_roles(live)
 
     with contextlib.ExitStack() as stack:
-        stack.enter_context(dev.roles(needed_roles))
-        shadow = stack.enter_context(dev.database("shadow"))
-        progress("building the desired state in a shadow database")
-        build_shadow(shadow, desired, options.today)
-        shadow.execute("analyze")  # fresh catalogs without statistics make the engine's queries slow
+        stack.enter_context(dev.roles(needed_roles, keep=options.reuse_shadow))
+        if options.reuse_shadow:
+            key = f"{desired.fingerprint()}|{options.today}|{__version__}|{dev.major}"
+            shadow = stack.enter_context(dev.cached_database("shadow", key, _shadow_builder(desired, options)))
+        else:
+            shadow = stack.enter_context(dev.database("shadow"))
+            progress("building the desired state in a shadow database")
+            _shadow_builder(desired, options)(shadow)
         shadow_snap = catalog.read_snapshot(shadow, ALWAYS_EXCLUDED)
         live_snap = catalog.read_snapshot(live, ALWAYS_EXCLUDED)
         # When live is mostly built already, copying the shadow and diffing it into live's shape is far
@@ -163,7 +169,8 @@ def build_plan(
         partitioned = {f"{r['schema']}.{r['name']}" for r in live_snap.rows("relations") if r["kind"] == "p"}
         engine_changes = make_online(
             [Change(s, "engine") for s in engine.diff(live if clone_diff else copy, shadow, scope)],
-            existing, partitioned,
+            existing,
+            partitioned,
         )
         _execute(copy, [c.sql for c in engine_changes], "engine statement")
 
@@ -201,6 +208,14 @@ def build_plan(
         tuple(warnings),
         plan_scope,
     )
+
+
+def _shadow_builder(desired: Desired, options: PlanOptions) -> Callable[[psycopg.Connection], None]:
+    def build(conn: psycopg.Connection) -> None:
+        build_shadow(conn, desired, options.today)
+        conn.execute("analyze")  # fresh catalogs without statistics make the engine's queries slow
+
+    return build
 
 
 def _declared(desired: Desired) -> tuple[str, ...]:

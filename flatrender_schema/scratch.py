@@ -7,10 +7,11 @@ missing and dropped afterwards only if we created it; scratch databases get uniq
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import secrets
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 import psycopg
 from psycopg import sql
@@ -41,14 +42,15 @@ class DevServer:
                 self._roles.append(name)
 
     @contextlib.contextmanager
-    def roles(self, names: Iterable[str]) -> Iterator[None]:
-        """Roles present for the duration of one piece of scratch work; those created are dropped after."""
+    def roles(self, names: Iterable[str], keep: bool = False) -> Iterator[None]:
+        """Roles present for the duration of one piece of scratch work; those created are dropped after
+        (kept with `keep`, when a cached shadow database grants to them)."""
         created_before = len(self._roles)
         self.ensure_roles(names)
         try:
             yield
         finally:
-            for role in reversed(self._roles[created_before:]):
+            for role in [] if keep else reversed(self._roles[created_before:]):
                 with contextlib.suppress(psycopg.Error):
                     self._admin.execute(sql.SQL("drop owned by {}").format(sql.Identifier(role)))
                     self._admin.execute(sql.SQL("drop role if exists {}").format(sql.Identifier(role)))
@@ -73,6 +75,30 @@ class DevServer:
             self._admin.execute(sql.SQL("create database {} template template0").format(sql.Identifier(name)))
         self._databases.append(name)
         return name
+
+    @contextlib.contextmanager
+    def cached_database(
+        self, purpose: str, key: str, build: Callable[[psycopg.Connection], None]
+    ) -> Iterator[psycopg.Connection]:
+        """A database kept between runs under a name derived from `key`, built by `build` when missing.
+
+        Built under a temporary name and renamed when complete, so a half-built one is never reused.
+        """
+        name = f"{SCRATCH_PREFIX}{purpose}_cache_{hashlib.sha256(key.encode()).hexdigest()[:20]}"
+        exists = self._admin.execute("select 1 from pg_database where datname = %s", [name]).fetchone()
+        if not exists:
+            tmp = self.create_database(purpose)
+            with connect(self.url_for(tmp), autocommit=True) as conn:
+                build(conn)
+            self._admin.execute(
+                sql.SQL("alter database {} rename to {}").format(sql.Identifier(tmp), sql.Identifier(name))
+            )
+            self._databases.remove(tmp)
+        conn = connect(self.url_for(name), autocommit=True)
+        try:
+            yield conn
+        finally:
+            conn.close()
 
     def url_for(self, dbname: str) -> str:
         return with_dbname(self.url, dbname)
