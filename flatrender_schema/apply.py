@@ -72,7 +72,6 @@ class ApplyOptions:
     apply_lock_wait: float = 60.0  # seconds to wait for another apply to finish
     actor: str | None = None  # who applies, e.g. the CI run; recorded in the history
     dry_run: bool = False
-    record_history: bool = True
 
 
 @dataclass
@@ -296,8 +295,6 @@ def _record(
     error: str | None,
 ) -> int | None:
     """Append to the apply history and return the row's id; a failure to record never hides the outcome."""
-    if not options.record_history:
-        return None
     row = sql.SQL(
         "insert into {}.apply_history (started_at, duration_ms, outcome, actor, steps_digest, live_fingerprint, "
         "desired_fingerprint, steps, steps_done, error, tool_version) values (to_timestamp({}), {}, {}, {}, {}, "

@@ -197,15 +197,6 @@ class Snapshot:
 
         return Snapshot({a: tuple(r for r in rows if keep(a, r)) for a, rows in self.areas.items()})
 
-    def without(self, *fields: str) -> Snapshot:
-        """The same snapshot with some fields dropped everywhere (e.g. owners, when they differ by design)."""
-        return Snapshot(
-            {
-                area: tuple({k: v for k, v in row.items() if k not in fields} for row in rows)
-                for area, rows in self.areas.items()
-            }
-        )
-
 
 def _flatten(node: Any) -> Any:
     from pglast import ast, enums

@@ -195,9 +195,7 @@ def load_layout(
         directory = schema_dir / name
         manifest_path = directory / SERVICE_MANIFEST
         if not directory.is_dir():
-            raise InputError(
-                f"service {name!r} is listed but {name}/ does not exist", Location.of(project_path)
-            )
+            raise InputError(f"service {name!r} is listed but {name}/ does not exist", Location.of(project_path))
         if not manifest_path.is_file():
             raise InputError(
                 f"service directory without {SERVICE_MANIFEST}",
@@ -235,14 +233,18 @@ def load_desired(schema_dir: Path) -> Desired:
     return Desired(project, tuple(services), (), schema_dir, tuple(sources))
 
 
-def _expand(paths: Iterable[Path]) -> Iterator[Path]:
+def expand_sql_paths(paths: Iterable[Path]) -> Iterator[Path]:
+    """SQL files named directly or found under directories (shared by the loader and lint).
+
+    A broken symlink is kept: reading it reports the problem at its path.
+    """
     for path in paths:
         if path.is_dir():
             found = sorted(p for p in path.rglob("*.sql") if p.is_file())
             if not found:
                 raise InputError("no .sql files in this directory", Location.of(path))
             yield from found
-        elif path.exists():
+        elif path.exists() or path.is_symlink():
             yield path
         else:
             raise InputError("no such file or directory", Location.of(path))
@@ -250,5 +252,5 @@ def _expand(paths: Iterable[Path]) -> Iterator[Path]:
 
 def load_plain(paths: Iterable[Path]) -> Desired:
     """`--desired`: plain SQL files or directories, no manifests, no FlatRender rules."""
-    files = tuple(load_sql_file(p) for p in _expand(paths))
+    files = tuple(load_sql_file(p) for p in expand_sql_paths(paths))
     return Desired(None, (), files, None, tuple((str(f.path), f.text) for f in files))

@@ -18,6 +18,7 @@ from psycopg import sql
 
 from flatrender_schema import __version__, catalog, gaps
 from flatrender_schema.changes import Change
+from flatrender_schema.declare import declared_roles
 from flatrender_schema.desired import Desired, Statement
 from flatrender_schema.engine import Engine, Scope
 from flatrender_schema.errors import InputError, Location, PlanError
@@ -41,7 +42,6 @@ Progress = Callable[[str], None]
 @dataclass(frozen=True)
 class PlanOptions:
     today: dt.date
-    dev_major_mismatch_ok: bool = True
     # Keep the shadow database on the dev server between plans, keyed by what it was built from (and the
     # roles it grants to). Only worth it with a persistent --dev-url.
     reuse_shadow: bool = False
@@ -106,7 +106,7 @@ def build_plan(
         warnings.append(f"scratch server runs PostgreSQL {dev.major}, the target {major}")
     # Before the dev server creates roles: it may be the target's own cluster (roles are cluster-wide).
     role_changes = [Change(s, "roles") for s in _as_text(live, role_statements(live, desired))]
-    needed_roles = set(_declared(desired)) | referenced_roles(live)
+    needed_roles = set(declared_roles(desired)) | referenced_roles(live)
 
     with contextlib.ExitStack() as stack:
         stack.enter_context(dev.roles(needed_roles, keep=options.reuse_shadow))
@@ -216,12 +216,6 @@ def _shadow_builder(desired: Desired, options: PlanOptions) -> Callable[[psycopg
         conn.execute("analyze")  # fresh catalogs without statistics make the engine's queries slow
 
     return build
-
-
-def _declared(desired: Desired) -> tuple[str, ...]:
-    from flatrender_schema.declare import declared_roles
-
-    return declared_roles(desired)
 
 
 def _step(change: Change, existing: set[str], types: dict[tuple[str, str], str]) -> Step:

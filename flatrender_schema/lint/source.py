@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -20,7 +19,7 @@ from typing import Any
 from pglast import ast, parser
 from pglast.enums import VariableSetKind
 
-from flatrender_schema.desired import load_layout, read_text_file
+from flatrender_schema.desired import expand_sql_paths, load_layout, read_text_file
 from flatrender_schema.errors import InputError, Location
 from flatrender_schema.manifest import (
     ProjectManifest,
@@ -206,19 +205,6 @@ def _load_services(schema_dir: Path) -> tuple[ProjectManifest, Path, list[Servic
     return project, project_path, [ServiceInfo(s.name, s.directory, s.manifest, s.manifest_path) for s in layout]
 
 
-def _expand(paths: tuple[Path, ...]) -> Iterator[Path]:
-    for path in paths:
-        if path.is_dir():
-            found = sorted(p for p in path.rglob("*.sql") if p.is_file())
-            if not found:
-                raise InputError("no .sql files in this directory", Location.of(path))
-            yield from found
-        elif path.exists() or path.is_symlink():
-            yield path
-        else:
-            raise InputError("no such file or directory", Location.of(path))
-
-
 def load_source(schema_dir: Path | None, paths: tuple[Path, ...] = ()) -> LintSource:
     """The manifests and SQL of `schema_dir` (if any) plus the SQL `paths`.
 
@@ -241,7 +227,7 @@ def load_source(schema_dir: Path | None, paths: tuple[Path, ...] = ()) -> LintSo
                 errors.extend(errs)
                 known[sql.resolve()] = file
     only: set[Path] = set()
-    for path in _expand(paths):
+    for path in expand_sql_paths(paths):
         resolved = path.resolve()
         if resolved in known:
             only.add(resolved)
