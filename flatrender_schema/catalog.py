@@ -265,12 +265,20 @@ def normalise_acl(acl: list[str] | None, owner: str | None) -> list[str]:
     return sorted(out)
 
 
+_PLAIN = (str, bool, int, float, type(None))
+
+
 def _normalise(value: Any) -> Any:
+    if isinstance(value, _PLAIN):
+        return value
     if isinstance(value, list):
         return [_normalise(v) for v in value]
-    if isinstance(value, int | float | bool | str) or value is None:
-        return value
     return str(value)
+
+
+def _frozen(row: dict[str, Any]) -> str:
+    """A hashable, orderable stand-in for a row of one area (all of an area's rows have the same keys)."""
+    return repr(tuple(row.values()))
 
 
 def read_snapshot(conn: psycopg.Connection, exclude_schemas: Iterable[str] = ()) -> Snapshot:
@@ -286,7 +294,7 @@ def read_snapshot(conn: psycopg.Connection, exclude_schemas: Iterable[str] = ())
                     row["definition"] = canonical_check(row["definition"])
                 if "acl" in row:
                     row["acl"] = normalise_acl(row["acl"], row.get("owner") or row.get("role"))
-            areas[area] = tuple(sorted(rows, key=lambda r: json.dumps(r, sort_keys=True, default=str)))
+            areas[area] = tuple(sorted(rows, key=_frozen))  # the server's order depends on its collation
     return Snapshot(areas)
 
 
@@ -294,8 +302,9 @@ def compare(a: Snapshot, b: Snapshot) -> list[str]:
     """Human-readable differences between two snapshots (empty: equal)."""
     out: list[str] = []
     for area in sorted(set(a.areas) | set(b.areas)):
-        left = {json.dumps(r, sort_keys=True, default=str) for r in a.rows(area)}
-        right = {json.dumps(r, sort_keys=True, default=str) for r in b.rows(area)}
-        out.extend(f"{area}: only in first: {row}" for row in sorted(left - right))
-        out.extend(f"{area}: only in second: {row}" for row in sorted(right - left))
+        left = {_frozen(r): r for r in a.rows(area)}
+        right = {_frozen(r): r for r in b.rows(area)}
+        for side, mine, theirs in (("first", left, right), ("second", right, left)):
+            shown = sorted(json.dumps(r, sort_keys=True, default=str) for k, r in mine.items() if k not in theirs)
+            out.extend(f"{area}: only in {side}: {row}" for row in shown)
     return out

@@ -54,6 +54,12 @@ def connect(
         raise ConnectionFailed(
             f"{describe(url)} runs PostgreSQL {major}; flatrender-schema needs {MIN_SERVER_MAJOR} or newer"
         )
+    # Catalog queries over thousands of relations look expensive to the planner, which then spends
+    # longer JIT-compiling them than running them (measured: 0.3 s of a 0.37 s query at 2,000 tables).
+    # A SET, not a startup option: connection poolers refuse unknown startup parameters.
+    conn.execute("set jit = off")
+    if not autocommit:
+        conn.commit()
     return conn
 
 
