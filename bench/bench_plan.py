@@ -35,6 +35,7 @@ import platform
 import pstats
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -94,6 +95,9 @@ def _measure_bare(p: dict[str, Any]) -> dict[str, Any]:
     else:
         from results.schemainspect.pg.obj import PostgreSQL as Inspector
     a, b = _connect(p["live"], p["timeout"]), _connect(p["desired"], p["timeout"])
+    if p["inspector"] == "patched":  # with everything we do for speed on the connection, as ours runs
+        a.execute("set jit = off")
+        b.execute("set jit = off")
     with a, b, a.cursor() as cur_a, b.cursor() as cur_b:
         start = time.perf_counter()
         migration = Migration(Inspector(cur_a), Inspector(cur_b))
@@ -116,11 +120,14 @@ def _measure_ours(p: dict[str, Any]) -> dict[str, Any]:
     from flatrender_schema.postgres.connect import connect
     from flatrender_schema.scratch import DevServer
 
+    options = PlanOptions(TODAY, reuse_shadow=bool(p.get("reuse")))
     with connect(p["live"], autocommit=True) as live, DevServer(p["dev"]) as dev:
+        if options.reuse_shadow:  # the first plan builds the cached shadow; the second is timed
+            build_plan(live, _load(p), dev, get_engine(), options)
         start = time.perf_counter()
         desired = _load(p)
         loaded = time.perf_counter()
-        plan = build_plan(live, desired, dev, get_engine(), PlanOptions(TODAY))
+        plan = build_plan(live, desired, dev, get_engine(), options)
         end = time.perf_counter()
     return {"seconds": end - start, "load_desired": loaded - start, "build_plan": end - loaded,
             "steps": len(plan.steps), "warnings": list(plan.warnings)}
@@ -316,6 +323,12 @@ def measure(bench: Bench, row: Row, live_db: str, desired_db: str, source: dict[
     row.results["ours_lib"] = bench.run("ours", {"live": live, "dev": bench.url, **source})
     _say(f"  {row.scenario} / {row.live}: ours (CLI)")
     row.results["ours_cli"] = bench.cli([*cli_args, "--database-url", live, "--dev-url", bench.url])
+    _say(f"  {row.scenario} / {row.live}: ours (lib), shadow reused")
+    row.results["ours_reuse"] = bench.run("ours", {"live": live, "dev": bench.url, "reuse": True, **source})
+    _say(f"  {row.scenario} / {row.live}: ours (CLI), shadow reused")
+    reuse_args = [*cli_args, "--database-url", live, "--dev-url", bench.url, "--reuse-shadow"]
+    bench.cli(reuse_args)  # builds the cached shadow
+    row.results["ours_cli_reuse"] = bench.cli(reuse_args)
 
 
 def load_desired_db(bench: Bench, name: str, script: Path) -> dict[str, Any]:
@@ -378,9 +391,16 @@ class PhaseTimer:
     """Inclusive wall time per call path, from wrappers installed around the planner's steps."""
 
     def __init__(self) -> None:
-        self.stack: list[str] = []
+        self.local = threading.local()  # the planner reads live in a second thread
         self.totals: dict[str, float] = {}
         self.calls: dict[str, int] = {}
+
+    @property
+    def stack(self) -> list[str]:
+        if not hasattr(self.local, "stack"):
+            name = threading.current_thread().name
+            self.local.stack = [] if threading.current_thread() is threading.main_thread() else [f"[{name}]"]
+        return self.local.stack  # type: ignore[no-any-return]
 
     @contextlib.contextmanager
     def phase(self, label: str) -> Iterator[None]:
@@ -416,7 +436,8 @@ def _instrument(timer: PhaseTimer) -> None:
     timer.wrap(planner, "build_shadow", "shadow build (desired DDL)")
     timer.wrap(catalog, "read_snapshot", "catalog.read_snapshot")
     timer.wrap(catalog, "compare", "catalog.compare")
-    timer.wrap(planner, "_clone", "clone of live (engine diff empty->live + apply)")
+    timer.wrap(planner, "_converge", "converge (engine diff, scratch copy, gaps, verification)")
+    timer.wrap(planner, "_clone", "clone of live (reverse engine diff + apply)")
     timer.wrap(planner, "run_gaps", "gap layer")
     timer.wrap(planner, "_execute", lambda conn, stmts, what: f"execute {what}s")
     timer.wrap(planner, "run_with_retries", "run_with_retries")
@@ -426,17 +447,18 @@ def _instrument(timer: PhaseTimer) -> None:
     timer.wrap(planner, "rename_statements", "rename_statements")
     timer.wrap(planner, "reference_statements", "reference_statements")
     timer.wrap(planner, "_step", "hazard classification (per step)")
-    timer.wrap(results_engine.ResultsEngine, "diff", "engine.diff")
-    timer.wrap(results_engine, "inspect", lambda conn, scope, side: f"engine inspect ({side})")
+    timer.wrap(results_engine.ResultsEngine, "diff_inspected", "engine diff (of two inspections)")
+    timer.wrap(results_engine, "inspect", "engine inspect")
     timer.wrap(results_engine, "Migration", "engine Migration()")
     timer.wrap(results_engine, "correct_statements", "engine correct_statements")
 
     original_db = scratch.DevServer.database
 
     @contextlib.contextmanager
-    def database(self: Any, purpose: str) -> Iterator[psycopg.Connection]:
-        with timer.phase(f"dev.database({purpose}) create"):
-            cm = original_db(self, purpose)
+    def database(self: Any, purpose: str, template: str | None = None) -> Iterator[psycopg.Connection]:
+        how = " from template" if template else ""
+        with timer.phase(f"dev.database({purpose}){how} create"):
+            cm = original_db(self, purpose, template)
             conn = cm.__enter__()
         try:
             yield conn
@@ -534,7 +556,6 @@ def experiments(bench: Bench, size: int) -> dict[str, Any]:
 
 def profile(bench: Bench, size: int, live_kind: str = "mutated") -> dict[str, Any]:
     """build_plan at `size` tables against `live`: phases, queries, cProfile, and with a reused shadow."""
-    from flatrender_schema import planner
     from flatrender_schema.desired import load_plain
     from flatrender_schema.engine import get_engine
     from flatrender_schema.planner import PlanOptions, build_plan
@@ -572,31 +593,19 @@ def profile(bench: Bench, size: int, live_kind: str = "mutated") -> dict[str, An
     stats.sort_stats("tottime").print_stats(30)
     (bench.out / f"profile_{size}_{live_kind}.txt").write_text(text.getvalue(), encoding="utf-8")
 
-    # The shadow reused (what keying it by the desired fingerprint would give): a database already
-    # holding the desired state stands in for the fresh one, and build_shadow is skipped.
+    # The shadow reused (--reuse-shadow): the first plan builds the cached shadow, the second is timed.
     _say(f"profile {size} ({live_kind}): build_plan with the shadow database reused")
-    reused = bench.create(f"{DB_PREFIX}s{size}_shadow_cache", template=f"{DB_PREFIX}s{size}_desired")
-    original_db, original_build = planner.DevServer.database, planner.build_shadow
-
-    @contextlib.contextmanager
-    def database(self: Any, purpose: str) -> Iterator[psycopg.Connection]:
-        if purpose == "shadow":
-            with psycopg.connect(reused, autocommit=True) as conn:
-                yield conn
-        else:
-            with original_db(self, purpose) as conn:
-                yield conn
-
-    planner.DevServer.database = database  # type: ignore[method-assign]
-    planner.build_shadow = lambda conn, desired, today: None
-    try:
-        with psycopg.connect(live_url, autocommit=True) as live, DevServer(bench.url) as dev:
-            start = time.perf_counter()
-            plan = build_plan(live, load_plain([to_path]), dev, get_engine(), PlanOptions(TODAY))
-            report["shadow_reused_total"] = time.perf_counter() - start
-            report["shadow_reused_steps"] = len(plan.steps)
-    finally:
-        planner.DevServer.database, planner.build_shadow = original_db, original_build
+    timer = _instrumented()
+    with psycopg.connect(live_url, autocommit=True) as live, DevServer(bench.url) as dev:
+        options = PlanOptions(TODAY, reuse_shadow=True)
+        build_plan(live, load_plain([to_path]), dev, get_engine(), options)
+        timer = _instrumented()
+        start = time.perf_counter()
+        with timer.phase("build_plan (shadow reused)"):
+            plan = build_plan(live, load_plain([to_path]), dev, get_engine(), options)
+        report["shadow_reused_total"] = time.perf_counter() - start
+        report["shadow_reused_steps"] = len(plan.steps)
+    report["shadow_reused_phases"] = {k: {"seconds": v, "calls": timer.calls[k]} for k, v in timer.totals.items()}
 
     if live_kind == "mutated":
         _say("profile: starting and removing an ephemeral cluster (CLI without --dev-url pays this)")
@@ -637,22 +646,28 @@ def markdown(meta: dict[str, Any], rows: list[Row], profiles: list[dict[str, Any
         "Seconds. *bare↑* = results' Migration with its own inspector, *bare✓* = with our patched "
         "inspector; *load* = executing the desired DDL into a fresh database; "
         "*ours lib* = load_desired + build_plan in-process; *ours CLI* = `python -m flatrender_schema plan` "
-        "wall time (interpreter start and imports included).",
+        "wall time (interpreter start and imports included); *reused* = the same with `--reuse-shadow`, "
+        "measured on the second plan (the first builds the cached shadow). bare✓ runs with `jit = off`, "
+        "as ours does.",
         "",
         "| scenario | tables | live | load | bare↑ | bare✓ | bare✓+load | ours lib | ours CLI "
-        "| lib/bare✓ | lib/(bare✓+load) | CLI/(bare✓+load) | lib/(bare↑+load) | steps |",
-        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| lib reused | CLI reused | lib/(bare✓+load) | CLI/(bare✓+load) | lib/(bare↑+load) "
+        "| lib reused/bare✓ | steps |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         load, up, pa = r.seconds("load"), r.seconds("bare_upstream"), r.seconds("bare_patched")
         lib, cli = r.seconds("ours_lib"), r.seconds("ours_cli")
+        reuse, cli_reuse = r.seconds("ours_reuse"), r.seconds("ours_cli_reuse")
         base, base_up = _sum(pa, load), _sum(up, load)
         steps = r.results.get("ours_lib", {}).get("steps", "–")
         out.append(
             f"| {r.scenario} | {r.tables} | {r.live} | {_fmt(load, r.results.get('load'))} "
             f"| {_fmt(up, r.results.get('bare_upstream'))} | {_fmt(pa, r.results.get('bare_patched'))} "
             f"| {_fmt(base)} | {_fmt(lib, r.results.get('ours_lib'))} | {_fmt(cli, r.results.get('ours_cli'))} "
-            f"| {_ratio(lib, pa)} | {_ratio(lib, base)} | {_ratio(cli, base)} | {_ratio(lib, base_up)} | {steps} |"
+            f"| {_fmt(reuse, r.results.get('ours_reuse'))} | {_fmt(cli_reuse, r.results.get('ours_cli_reuse'))} "
+            f"| {_ratio(lib, base)} | {_ratio(cli, base)} | {_ratio(lib, base_up)} | {_ratio(reuse, pa)} "
+            f"| {steps} |"
         )
     errors = [(r, k, v) for r in rows for k, v in r.results.items() if v.get("status") == "error"]
     if errors:
@@ -663,14 +678,16 @@ def markdown(meta: dict[str, Any], rows: list[Row], profiles: list[dict[str, Any
                 f"({prof['steps']} steps)", "",
                 f"Total {prof['total']:.2f} s (load_plain + build_plan, phase timers and cProfile on; "
                 f"bench/out/profile_{prof['tables']}_{prof['live']}.txt). With the shadow database reused "
-                f"(pre-built, build_shadow skipped): {prof.get('shadow_reused_total', float('nan')):.2f} s "
-                "(no profiler)."]
+                f"(`--reuse-shadow`, second plan): {prof.get('shadow_reused_total', float('nan')):.2f} s "
+                "(phase timers, no profiler)."]
         if "ephemeral_cluster_up_down" in prof:
             out.append(f"An ephemeral dev cluster (CLI without --dev-url) adds "
                        f"{prof['ephemeral_cluster_up_down']:.2f} s (start + remove).")
-        out += ["", "| phase (call path) | calls | seconds |", "|---|---:|---:|"]
-        for key, v in sorted(prof["phases"].items()):
-            out.append(f"| {key} | {v['calls']} | {v['seconds']:.2f} |")
+        reused = prof.get("shadow_reused_phases", {})
+        for title, phases in (("", prof["phases"]), (" (shadow reused, no profiler)", reused)):
+            out += ["", f"| phase (call path){title} | calls | seconds |", "|---|---:|---:|"]
+            for key, v in sorted(phases.items()):
+                out.append(f"| {key} | {v['calls']} | {v['seconds']:.2f} |")
         if "experiments" in prof:
             out += ["", "What-ifs (seconds):", "", "| experiment | seconds |", "|---|---:|"]
             out += [f"| {k} | {v:.2f} |" for k, v in prof["experiments"].items()]

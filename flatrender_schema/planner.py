@@ -11,12 +11,15 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import psycopg
 from psycopg import sql
 
 from flatrender_schema import __version__, catalog, gaps
+from flatrender_schema.batches import execute_all
 from flatrender_schema.changes import Change
 from flatrender_schema.declare import declared_roles
 from flatrender_schema.desired import Desired, Statement
@@ -35,6 +38,14 @@ from flatrender_schema.shadow import build_shadow, referenced_roles, run_with_re
 
 TOOL_SCHEMA = "flatrender_schema"  # the tool's own schema (apply history): never diffed
 ALWAYS_EXCLUDED = frozenset({TOOL_SCHEMA})
+# Fresh catalogs without statistics make catalog queries slow; the tables themselves are empty.
+ANALYZE_CATALOGS = "analyze " + ", ".join(
+    f"pg_catalog.{t}"
+    for t in (
+        "pg_class", "pg_attribute", "pg_attrdef", "pg_constraint", "pg_depend", "pg_description",
+        "pg_index", "pg_inherits", "pg_namespace", "pg_proc", "pg_trigger", "pg_type",
+    )
+)
 
 Progress = Callable[[str], None]
 
@@ -69,12 +80,11 @@ def _policy_partitions_only_in_live(desired: Desired, live: catalog.Snapshot, sh
 
 
 def _execute(conn: psycopg.Connection, statements: list[str], what: str) -> None:
-    for stmt in statements:
-        try:
-            conn.execute(stmt.encode())
-        except psycopg.Error as exc:
-            msg = (exc.diag.message_primary or str(exc)).strip()
-            raise PlanError(f"{what} fails on the scratch copy: {msg}\n  statement: {stmt}") from None
+    def fail(index: int, exc: psycopg.Error) -> None:
+        msg = (exc.diag.message_primary or str(exc)).strip()
+        raise PlanError(f"{what} fails on the scratch copy: {msg}\n  statement: {statements[index]}") from None
+
+    execute_all(conn, statements, fail)
 
 
 def _as_text(conn: psycopg.Connection, stmts: list[sql.Composable]) -> list[str]:
@@ -89,6 +99,17 @@ def run_gaps(
     for c in gaps.load_concerns():
         out.extend(Change(text, c.name) for text in _as_text(conn, c.compare(ctx)))
     return out
+
+
+@dataclass
+class _Sides:
+    """What the planner knows of both databases, each read once."""
+
+    live: psycopg.Connection
+    shadow: psycopg.Connection
+    live_snap: catalog.Snapshot
+    shadow_snap: catalog.Snapshot
+    live_inspection: Future[Any] | None  # started while the shadow was built, when it was built
 
 
 def build_plan(
@@ -110,96 +131,50 @@ def build_plan(
 
     with contextlib.ExitStack() as stack:
         stack.enter_context(dev.roles(needed_roles, keep=options.reuse_shadow))
+        # Live is read in a second thread while the shadow is built: another backend, another core.
+        pool = stack.enter_context(ThreadPoolExecutor(1, thread_name_prefix="live"))
+        live_snap_future = pool.submit(catalog.read_snapshot, live, ALWAYS_EXCLUDED)
+        live_inspection = None
         if options.reuse_shadow:
             key = f"{desired.fingerprint()}|{options.today}|{__version__}|{dev.major}"
             shadow = stack.enter_context(dev.cached_database("shadow", key, _shadow_builder(desired, options)))
         else:
+            # Most plans that are not empty need the engine's view of live: start it now, it is free.
+            live_inspection = pool.submit(engine.inspect, live)
             shadow = stack.enter_context(dev.database("shadow"))
             progress("building the desired state in a shadow database")
             _shadow_builder(desired, options)(shadow)
-        shadow_snap = catalog.read_snapshot(shadow, ALWAYS_EXCLUDED)
-        live_snap = catalog.read_snapshot(live, ALWAYS_EXCLUDED)
-        # When live is mostly built already, copying the shadow and diffing it into live's shape is far
-        # cheaper than replaying live's whole schema into an empty database.
-        template = None
-        if len(live_snap.rows("relations")) * 2 >= len(shadow_snap.rows("relations")) > 50:
-            template = shadow.info.dbname
-            shadow.close()  # a template database must have no connections
-            copy = stack.enter_context(dev.database("copy", template))
-            shadow = stack.enter_context(connection(dev.url_for(template), autocommit=True))
-        else:
-            copy = stack.enter_context(dev.database("copy"))
-        ops_partitions = _policy_partitions_only_in_live(desired, live_snap, shadow_snap)
+        sides = _Sides(live, shadow, live_snap_future.result(), catalog.read_snapshot(shadow, ALWAYS_EXCLUDED),
+                       live_inspection)
+        ops_partitions = _policy_partitions_only_in_live(desired, sides.live_snap, sides.shadow_snap)
 
         def skip(schema: str, name: str) -> bool:
             return plan_scope.excludes(schema, name) or f"{schema}.{name}" in ops_partitions
 
-        def keep(kind: str, schema: str, name: str, side: str) -> bool:
-            return kind == "extensions" or not skip(schema, name)
-
-        scope = Scope(ALWAYS_EXCLUDED, keep)
-        progress("copying the live schema into a scratch database")
-        try:
-            _clone(copy, live, engine, desired, live_snap)
-        except PlanError:
-            if template is None:
-                raise
-            copy = stack.enter_context(dev.database("copy"))  # from the template did not work: from empty
-            _clone(copy, live, engine, desired, live_snap)
-        copy.execute("analyze")
-        clone_diff = catalog.compare(
-            catalog.read_snapshot(copy, ALWAYS_EXCLUDED).excluding(plan_scope.excludes),
-            live_snap.excluding(plan_scope.excludes),
-        )
-        renames = _as_text(live, rename_statements(desired, live_snap, shadow_snap))
-        if clone_diff:
-            warnings.append(
-                f"the scratch copy of live is inexact ({len(clone_diff)} differences); "
-                "the plan was diffed against live itself"
-            )
-            if renames:
-                raise PlanError(
-                    "declared renames need an exact scratch copy of live:\n  " + "\n  ".join(clone_diff[:10])
-                )
-        _execute(copy, renames, "rename")
-
-        progress(f"diffing live against desired ({engine.name})")
-        # Diffing the copy (live with the renames applied) lets the engine see renamed objects as equal.
-        existing = {f"{r['schema']}.{r['name']}" for r in live_snap.rows("relations")}
-        partitioned = {f"{r['schema']}.{r['name']}" for r in live_snap.rows("relations") if r["kind"] == "p"}
-        engine_changes = make_online(
-            [Change(s, "engine") for s in engine.diff(live if clone_diff else copy, shadow, scope)],
-            existing,
-            partitioned,
-        )
-        _execute(copy, [c.sql for c in engine_changes], "engine statement")
-
-        progress("closing the gaps the engine leaves")
-        gap_changes = run_gaps(
-            copy, desired, catalog.read_snapshot(copy, ALWAYS_EXCLUDED).excluding(skip), shadow_snap.excluding(skip)
-        )
-        _execute(copy, [c.sql for c in gap_changes], "gap-layer statement")
+        renames = _as_text(live, rename_statements(desired, sides.live_snap, sides.shadow_snap))
         refs = _as_text(live, reference_statements(live, desired, warnings))
-        _execute(copy, _as_text(copy, reference_statements(None, desired)), "reference row")
+        if not renames and not catalog.compare(sides.live_snap.excluding(skip), sides.shadow_snap.excluding(skip)):
+            # The judge finds nothing to change: the plan needs neither the engine nor a scratch copy.
+            progress("live already matches the desired state")
+            engine_changes: list[Change] = []
+            gap_changes: list[Change] = []
+        else:
+            engine_changes, gap_changes = _converge(
+                stack, sides, desired, dev, engine, plan_scope, skip, renames, warnings, progress
+            )
+        if live_inspection is not None:
+            live_inspection.cancel()
 
-        progress("verifying the plan converges")
-        residual = catalog.compare(
-            catalog.read_snapshot(copy, ALWAYS_EXCLUDED).excluding(skip),
-            shadow_snap.excluding(skip),
-        )
-        if residual:
-            shown = "\n  ".join(residual[:20])
-            raise PlanError(f"the plan does not converge; left over after applying it to a scratch copy:\n  {shown}")
-
+    existing = {f"{r['schema']}.{r['name']}" for r in sides.live_snap.rows("relations")}
     changes = role_changes + [Change(s, "renames") for s in renames]
     changes += engine_changes + gap_changes + [Change(s, "reference_data") for s in refs]
     order = {"pre": 0, "main": 1, "post": 2}
     changes.sort(key=lambda c: order[c.phase])  # stable: within a phase, the planned order
-    types = {(f"{r['schema']}.{r['table']}", r["name"]): r["type"] for r in live_snap.rows("columns")}
+    types = {(f"{r['schema']}.{r['table']}", r["name"]): r["type"] for r in sides.live_snap.rows("columns")}
     steps = tuple(_step(c, existing, types) for c in changes)
     return Plan(
         steps,
-        live_snap.excluding(plan_scope.excludes).fingerprint(),
+        sides.live_snap.excluding(plan_scope.excludes).fingerprint(),
         desired.fingerprint(),
         engine.name,
         __version__,
@@ -210,10 +185,87 @@ def build_plan(
     )
 
 
+def _converge(
+    stack: contextlib.ExitStack,
+    sides: _Sides,
+    desired: Desired,
+    dev: DevServer,
+    engine: Engine,
+    plan_scope: PlanScope,
+    skip: Callable[[str, str], bool],
+    renames: list[str],
+    warnings: list[str],
+    progress: Progress,
+) -> tuple[list[Change], list[Change]]:
+    """Engine and gap-layer changes from live to the shadow, verified on a scratch copy of live."""
+    progress(f"diffing live against desired ({engine.name})")
+    shadow_inspection = engine.inspect(sides.shadow)
+    live_inspection = sides.live_inspection.result() if sides.live_inspection else engine.inspect(sides.live)
+    scope = Scope(ALWAYS_EXCLUDED, lambda kind, schema, name: kind == "extensions" or not skip(schema, name))
+
+    progress("copying the live schema into a scratch database")
+    # When live is mostly built already, a file copy of the shadow turned into live's shape by the
+    # reverse diff is far cheaper than replaying live's whole schema into an empty database.
+    live_relations, shadow_relations = len(sides.live_snap.rows("relations")), len(sides.shadow_snap.rows("relations"))
+    copy: psycopg.Connection | None = None
+    if live_relations * 2 >= shadow_relations > 50:
+        template = sides.shadow.info.dbname
+        sides.shadow.close()  # a template database must have no connections
+        copy = stack.enter_context(dev.database("copy", template))
+        sides.shadow = stack.enter_context(connection(dev.url_for(template), autocommit=True))
+        try:
+            copy_snap = _clone(copy, shadow_inspection, live_inspection, engine, desired, sides.live_snap)
+        except PlanError:
+            copy = None  # from the template did not work: from empty
+    if copy is None:
+        copy = stack.enter_context(dev.database("copy"))
+        copy_snap = _clone(copy, engine.inspect(copy), live_inspection, engine, desired, sides.live_snap)
+    clone_diff = catalog.compare(
+        copy_snap.excluding(plan_scope.excludes), sides.live_snap.excluding(plan_scope.excludes)
+    )
+    if clone_diff:
+        warnings.append(
+            f"the scratch copy of live is inexact ({len(clone_diff)} differences); "
+            "the plan was diffed against live itself"
+        )
+        if renames:
+            raise PlanError("declared renames need an exact scratch copy of live:\n  " + "\n  ".join(clone_diff[:10]))
+    if renames:
+        _execute(copy, renames, "rename")
+        # Diffing the copy (live with the renames applied) lets the engine see renamed objects as equal.
+        copy.execute(ANALYZE_CATALOGS)
+        live_inspection = engine.inspect(copy)
+
+    existing = {f"{r['schema']}.{r['name']}" for r in sides.live_snap.rows("relations")}
+    partitioned = {f"{r['schema']}.{r['name']}" for r in sides.live_snap.rows("relations") if r["kind"] == "p"}
+    engine_changes = make_online(
+        [Change(s, "engine") for s in engine.diff_inspected(live_inspection, shadow_inspection, scope)],
+        existing,
+        partitioned,
+    )
+    _execute(copy, [c.sql for c in engine_changes], "engine statement")
+
+    progress("closing the gaps the engine leaves")
+    target = sides.shadow_snap.excluding(skip)
+    changed = engine_changes or renames
+    current = (catalog.read_snapshot(copy, ALWAYS_EXCLUDED) if changed else copy_snap).excluding(skip)
+    gap_changes = run_gaps(copy, desired, current, target)
+    _execute(copy, [c.sql for c in gap_changes], "gap-layer statement")
+    _execute(copy, _as_text(copy, reference_statements(None, desired)), "reference row")
+
+    progress("verifying the plan converges")
+    final = catalog.read_snapshot(copy, ALWAYS_EXCLUDED).excluding(skip) if gap_changes else current
+    residual = catalog.compare(final, target)
+    if residual:
+        shown = "\n  ".join(residual[:20])
+        raise PlanError(f"the plan does not converge; left over after applying it to a scratch copy:\n  {shown}")
+    return engine_changes, gap_changes
+
+
 def _shadow_builder(desired: Desired, options: PlanOptions) -> Callable[[psycopg.Connection], None]:
     def build(conn: psycopg.Connection) -> None:
         build_shadow(conn, desired, options.today)
-        conn.execute("analyze")  # fresh catalogs without statistics make the engine's queries slow
+        conn.execute(ANALYZE_CATALOGS)
 
     return build
 
@@ -225,19 +277,24 @@ def _step(change: Change, existing: set[str], types: dict[tuple[str, str], str])
 
 def _clone(
     copy: psycopg.Connection,
-    live: psycopg.Connection,
+    copy_inspection: Any,
+    live_inspection: Any,
     engine: Engine,
     desired: Desired,
     live_snap: catalog.Snapshot,
-) -> None:
-    """Recreate live's schema (not its data) in the empty scratch database `copy`."""
+) -> catalog.Snapshot:
+    """Turn the scratch database `copy` (inspected as `copy_inspection`) into live's schema, without
+    live's data; returns the copy's snapshot."""
     copy.execute("set check_function_bodies = off")
-    statements = engine.diff(copy, live, Scope(ALWAYS_EXCLUDED))
+    statements = engine.diff_inspected(copy_inspection, live_inspection, Scope(ALWAYS_EXCLUDED))
     # The copy is ours: any working order will do, so statements whose dependency comes later retry.
     try:
         run_with_retries(copy, tuple(Statement(s, Location("live copy")) for s in statements))
     except InputError as exc:
         raise PlanError(f"copying live fails on the scratch copy: {exc.message}") from None
     clone_desired = Desired(None) if desired.project is None else desired
-    fixes = run_gaps(copy, clone_desired, catalog.read_snapshot(copy, ALWAYS_EXCLUDED), live_snap)
+    snap = catalog.read_snapshot(copy, ALWAYS_EXCLUDED)
+    fixes = run_gaps(copy, clone_desired, snap, live_snap)
     _execute(copy, [c.sql for c in fixes], "copying live")
+    copy.execute(ANALYZE_CATALOGS)
+    return catalog.read_snapshot(copy, ALWAYS_EXCLUDED) if fixes else snap

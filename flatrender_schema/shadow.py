@@ -13,6 +13,7 @@ import psycopg
 from psycopg import errors
 
 from flatrender_schema import declare
+from flatrender_schema.batches import execute_all
 from flatrender_schema.desired import Desired, Statement
 from flatrender_schema.errors import InputError
 
@@ -28,12 +29,21 @@ DEPENDENCY_ERRORS = (
 
 
 def run_with_retries(conn: psycopg.Connection, statements: tuple[Statement, ...]) -> None:
-    pending = list(statements)
+    """Run statements in order (in batches where that works); those failing for a missing dependency
+    are retried after the others, until none is left or none makes progress."""
+    pending: list[Statement] = []
+
+    def defer(index: int, exc: psycopg.Error) -> None:
+        if not isinstance(exc, DEPENDENCY_ERRORS):
+            raise _statement_error(statements[index], exc) from None
+        pending.append(statements[index])
+
+    execute_all(conn, [s.sql for s in statements], defer)
     while pending:
         failed: list[tuple[Statement, psycopg.Error]] = []
         for stmt in pending:
             try:
-                conn.execute(stmt.sql.encode())  # bytes: no client-side placeholder parsing
+                conn.execute(stmt.sql.encode())
             except DEPENDENCY_ERRORS as exc:
                 failed.append((stmt, exc))
             except psycopg.Error as exc:

@@ -1,15 +1,16 @@
 """The engine seam: one small interface over migra's diff engine, in its two distributions.
 
-An engine takes two connections and returns the ordered DDL that turns the first database's schema
-into the second's. Everything the engine gets wrong or does not see is corrected in `fixes` or by
-the gap layer in `flatrender_schema.gaps`.
+An engine inspects a database into its own model of the schema, and diffs two such models into the
+ordered DDL that turns the first into the second. Inspections are reusable: the planner inspects live
+and the shadow once and diffs them in both directions. Everything the engine gets wrong or does not
+see is corrected in `fixes` or by the gap layer in `flatrender_schema.gaps`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 import psycopg
 
@@ -21,22 +22,31 @@ ENGINES = ("results", "migra")
 
 @dataclass(frozen=True)
 class Scope:
-    """What the engine may see: schemas excluded outright and a predicate dropping single objects.
+    """What a diff may see: schemas excluded outright and a predicate dropping single objects.
 
-    `keep(kind, schema, name, side)` returns False for an object the diff must ignore on that side
-    ("from" or "to"), e.g. a partition that exists only in the live database and fits the policy.
+    `keep(kind, schema, name)` returns False for an object the diff must ignore, e.g. a partition
+    that exists only in the live database and fits the policy.
     """
 
     exclude_schemas: frozenset[str] = frozenset()
-    keep: Callable[[str, str, str, str], bool] | None = field(default=None, compare=False)
+    keep: Callable[[str, str, str], bool] | None = field(default=None, compare=False)
 
 
 class Engine(Protocol):
     name: str
 
-    def diff(self, source: psycopg.Connection, target: psycopg.Connection, scope: Scope) -> list[str]:
-        """Ordered DDL statements turning `source`'s schema into `target`'s."""
+    def inspect(self, conn: psycopg.Connection) -> Any:
+        """The engine's model of the connected database's schema; diffs never modify it."""
         ...
+
+    def diff_inspected(self, source: Any, target: Any, scope: Scope) -> list[str]:
+        """Ordered DDL statements turning `source`'s schema into `target`'s (both from `inspect`)."""
+        ...
+
+
+def diff(engine: Engine, source: psycopg.Connection, target: psycopg.Connection, scope: Scope) -> list[str]:
+    """Inspect both databases and diff them."""
+    return engine.diff_inspected(engine.inspect(source), engine.inspect(target), scope)
 
 
 def get_engine(name: str = DEFAULT_ENGINE) -> Engine:

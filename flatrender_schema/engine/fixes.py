@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-import psycopg
-
 _NOT_VALID_FK = re.compile(
     r"^(alter table .*add constraint .* foreign key .*?)\s+not valid\s*;?\s*$", re.I | re.S
 )
@@ -13,7 +11,7 @@ _ON_ONLY = re.compile(r'^(create (?:unique )?index (?:"(?:[^"]|"")*"|\S+) on) on
 _VALIDATE = re.compile(r"^alter table (?P<table>\S+) validate constraint (?P<name>\S+)\s*;?$", re.I | re.S)
 
 
-def correct_statements(statements: list[str], source: psycopg.Connection) -> list[str]:
+def correct_statements(statements: list[str]) -> list[str]:
     """Drop or rewrite statements the engine gets wrong.
 
     - An index on a partitioned table is deparsed `ON ONLY`, which leaves the partitions without it;

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import copy
+from collections.abc import Iterator
 from typing import Any
 
 import pglast
@@ -37,24 +40,49 @@ def _schema_and_name(obj: Any) -> tuple[str, str]:
     return str(schema), str(name)
 
 
-def apply_scope(inspector: Any, scope: Scope, side: str) -> None:
-    """Remove out-of-scope objects from an inspector (either engine's), in place."""
+def scoped(inspector: Any, scope: Scope) -> Any:
+    """A shallow copy of an inspector (either engine's) without the out-of-scope objects; the
+    original is left as it was, so one inspection serves several diffs."""
+    out = copy.copy(inspector)
     for kind in INSPECTED_KINDS:
-        if kind == "extensions":
-            continue  # database-wide, whatever schema holds their objects
         objects = getattr(inspector, kind, None)
         if not isinstance(objects, dict):
             continue
-        kept = {}
+        kept = type(objects)()
         for key, obj in objects.items():
             schema, name = _schema_and_name(obj)
-            if schema in scope.exclude_schemas:
-                continue
-            if scope.keep is not None and not scope.keep(kind, schema, name, side):
-                continue
+            if kind != "extensions":  # database-wide, whatever schema holds their objects
+                if schema in scope.exclude_schemas:
+                    continue
+                if scope.keep is not None and not scope.keep(kind, schema, name):
+                    continue
             kept[key] = obj
-        objects.clear()
-        objects.update(kept)
+        setattr(out, kind, kept)
+    return out
+
+
+@contextlib.contextmanager
+def prepared_pair(source: Any, target: Any, scope: Scope) -> Iterator[tuple[Any, Any, list[str]]]:
+    """Scoped copies of two inspections, corrected for what the engines get wrong, and the enum
+    additions to run before the engine's statements.
+
+    The corrections change shared objects (a table's column refers to the very enum object), so they
+    are undone on exit: one inspection serves several diffs."""
+    before, after = scoped(source, scope), scoped(target, scope)
+    saved = [(e, e.elements) for e in before.enums.values()]
+    saved += [(e, e.elements) for e in after.enums.values()]
+    definitions = [(c, c.definition) for c in before.constraints.values()]
+    try:
+        align_equivalent_checks(before, after)
+        additions = enum_additions(before, after)
+        escape_enum_labels(before)
+        escape_enum_labels(after)
+        yield before, after, additions
+    finally:
+        for enum, elements in saved:
+            enum.elements = elements
+        for constraint, definition in definitions:
+            constraint.definition = definition
 
 
 def split_statements(sql: str) -> list[str]:

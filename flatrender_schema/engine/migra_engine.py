@@ -12,14 +12,7 @@ import psycopg
 
 from flatrender_schema.engine import Scope
 from flatrender_schema.engine.fixes import correct_statements
-from flatrender_schema.engine.inspection import (
-    align_equivalent_checks,
-    apply_scope,
-    drop_attached_indexes,
-    enum_additions,
-    escape_enum_labels,
-    split_statements,
-)
+from flatrender_schema.engine.inspection import drop_attached_indexes, prepared_pair, split_statements
 from flatrender_schema.errors import PlanError
 
 
@@ -39,33 +32,37 @@ def _sqlalchemy_url(conn: psycopg.Connection) -> Any:
     )
 
 
+def _migra() -> Any:
+    try:
+        import migra
+        import schemainspect
+        import sqlalchemy
+    except ImportError as exc:
+        raise PlanError(
+            f"the migra engine is not installed ({exc})",
+            hint="pip install 'flatrender-schema[migra]', or use --engine results",
+        ) from None
+    return migra, schemainspect, sqlalchemy
+
+
 class MigraEngine:
     name = "migra"
 
-    def diff(self, source: psycopg.Connection, target: psycopg.Connection, scope: Scope) -> list[str]:
+    def inspect(self, conn: psycopg.Connection) -> Any:
+        _, schemainspect, sqlalchemy = _migra()
+        engine = sqlalchemy.create_engine(_sqlalchemy_url(conn))
         try:
-            from migra import Migration
-            from sqlalchemy import create_engine
-        except ImportError as exc:
-            raise PlanError(
-                f"the migra engine is not installed ({exc})",
-                hint="pip install 'flatrender-schema[migra]', or use --engine results",
-            ) from None
-        engines = [create_engine(_sqlalchemy_url(c)) for c in (source, target)]
-        try:
-            with engines[0].connect() as a, engines[1].connect() as b:
-                m = Migration(a, b)
-                for side, inspector in (("from", m.changes.i_from), ("to", m.changes.i_target)):
-                    drop_attached_indexes(inspector)
-                    apply_scope(inspector, scope, side)
-                align_equivalent_checks(m.changes.i_from, m.changes.i_target)
-                additions = enum_additions(m.changes.i_from, m.changes.i_target)
-                escape_enum_labels(m.changes.i_from)
-                escape_enum_labels(m.changes.i_target)
-                m.set_safety(False)
-                m.add_all_changes(privileges=False)
-                sql = m.sql
+            with engine.connect() as c:
+                inspector = schemainspect.get_inspector(c)
         finally:
-            for e in engines:
-                e.dispose()
-        return additions + correct_statements(split_statements(sql), source)
+            engine.dispose()
+        drop_attached_indexes(inspector)
+        return inspector
+
+    def diff_inspected(self, source: Any, target: Any, scope: Scope) -> list[str]:
+        migra, _, _ = _migra()
+        with prepared_pair(source, target, scope) as (before, after, additions):
+            m = migra.Migration(before, after)
+            m.set_safety(False)
+            m.add_all_changes(privileges=False)
+            return additions + correct_statements(split_statements(m.sql))

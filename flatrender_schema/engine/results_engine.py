@@ -10,14 +10,7 @@ from results.schemainspect.pg.obj import PostgreSQL
 
 from flatrender_schema.engine import Scope
 from flatrender_schema.engine.fixes import correct_statements
-from flatrender_schema.engine.inspection import (
-    align_equivalent_checks,
-    apply_scope,
-    drop_attached_indexes,
-    enum_additions,
-    escape_enum_labels,
-    split_statements,
-)
+from flatrender_schema.engine.inspection import drop_attached_indexes, prepared_pair, split_statements
 
 # The identity-column lookup in relations.sql scans pg_depend once per column; constraining the
 # class ids lets PostgreSQL use pg_depend's reference index (32 s -> well under 1 s at 2,000 tables).
@@ -76,13 +69,12 @@ def _fill_collation_locales(inspector: PostgreSQL, conn: psycopg.Connection) -> 
         collation.locale = found.get((collation.schema, collation.name)) or collation.locale
 
 
-def inspect(conn: psycopg.Connection, scope: Scope, side: str) -> PostgreSQL:
+def inspect(conn: psycopg.Connection) -> PostgreSQL:
     with conn.cursor() as cur:
         inspector = _Inspector(cur)
     _drop_inherited_constraints(inspector, conn)
     _fill_collation_locales(inspector, conn)
     drop_attached_indexes(inspector)
-    apply_scope(inspector, scope, side)
     return inspector
 
 
@@ -94,16 +86,15 @@ class ResultsEngine:
         # add_all_changes converges 26/26, so it is the default.
         self.ordered = ordered
 
-    def diff(self, source: psycopg.Connection, target: psycopg.Connection, scope: Scope) -> list[str]:
-        before, after = inspect(source, scope, "from"), inspect(target, scope, "to")
-        align_equivalent_checks(before, after)
-        additions = enum_additions(before, after)
-        escape_enum_labels(before)
-        escape_enum_labels(after)
-        migration = Migration(before, after)
-        migration.set_safety(False)
-        if self.ordered:
-            migration.add_all_changes_ordered(privileges=False)
-        else:
-            migration.add_all_changes(privileges=False)
-        return additions + correct_statements(split_statements(migration.sql), source)
+    def inspect(self, conn: psycopg.Connection) -> PostgreSQL:
+        return inspect(conn)
+
+    def diff_inspected(self, source: PostgreSQL, target: PostgreSQL, scope: Scope) -> list[str]:
+        with prepared_pair(source, target, scope) as (before, after, additions):
+            migration = Migration(before, after)
+            migration.set_safety(False)
+            if self.ordered:
+                migration.add_all_changes_ordered(privileges=False)
+            else:
+                migration.add_all_changes(privileges=False)
+            return additions + correct_statements(split_statements(migration.sql))

@@ -1,0 +1,64 @@
+"""Running many DDL statements fast: a transaction per batch instead of a commit per statement.
+
+Scratch databases only. A batch that fails rolls back whole, and the caller goes on statement by
+statement from there (where retries and exact error locations live); statements that cannot share a
+transaction (transaction control, CONCURRENTLY, VACUUM, ...) end a batch and run alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+import psycopg
+
+BATCH_SIZE = 100  # a CREATE TABLE takes several locks; the server's lock table is shared and finite
+_LEADING_COMMENTS = re.compile(r"^(?:\s+|--[^\n]*\n?|/\*.*?\*/)*", re.S)
+_ALONE = re.compile(
+    r"(?:begin|start|commit|end|rollback|abort|savepoint|release|prepare|vacuum|reindex|cluster"
+    r"|create\s+database|drop\s+database|alter\s+system|checkpoint)\b"
+    r"|(?:create|drop|alter|refresh)\b[^;]*?\bconcurrently\b",
+    re.I | re.S,
+)
+
+
+def runs_alone(statement: str) -> bool:
+    """True for a statement that must not share a transaction with others."""
+    return bool(_ALONE.match(statement, _LEADING_COMMENTS.match(statement).end()))  # type: ignore[union-attr]
+
+
+def execute_batched(conn: psycopg.Connection, statements: Sequence[str], size: int = BATCH_SIZE) -> int:
+    """Run `statements` on an autocommit connection in all-or-nothing batches, in order, until one
+    fails or one must run alone; return how many ran (the caller runs the rest one by one)."""
+    done = 0
+    while done < len(statements):
+        batch: list[str] = []
+        for stmt in statements[done : done + size]:
+            if runs_alone(stmt):
+                break
+            batch.append(stmt)
+        if not batch:
+            return done
+        try:
+            conn.execute(("\n;\n".join(batch)).encode())  # one simple query: one implicit transaction
+        except psycopg.Error:
+            return done
+        done += len(batch)
+    return done
+
+
+def execute_all(
+    conn: psycopg.Connection, statements: Sequence[str], on_error: Callable[[int, psycopg.Error], None]
+) -> None:
+    """Run every statement in order: in batches while that works, one by one where a batch fails
+    (or a statement must run alone). `on_error(index, error)` sees each single statement that fails,
+    and raises or lets the run go on."""
+    i = 0
+    while i < len(statements):
+        i += execute_batched(conn, statements[i:])
+        for j in range(i, min(i + BATCH_SIZE, len(statements))):
+            try:
+                conn.execute(statements[j].encode())  # bytes: no client-side placeholder parsing
+            except psycopg.Error as exc:
+                on_error(j, exc)
+        i += BATCH_SIZE
