@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -98,6 +99,12 @@ def type_name(node: ast.TypeName) -> str:
     return out + "[]" * len(node.arrayBounds or ())
 
 
+# Only DROP, ALTER and CREATE INDEX statements are classified below (comments may lead them).
+_MAY_HAVE_HAZARDS = re.compile(
+    r"(?:\s+|--[^\n]*\n|/\*.*?\*/)*(?:drop|alter|create\s+(?:unique\s+)?index)\b", re.I | re.S
+)
+
+
 def classify(
     sql_text: str,
     existing_tables: Iterable[str] = (),
@@ -108,6 +115,8 @@ def classify(
     `existing_tables` are `schema.table` names present before the plan; `column_types` maps
     (`schema.table`, column) to its type before the plan, to tell a widening type change from a lossy one.
     """
+    if not _MAY_HAVE_HAZARDS.match(sql_text):
+        return ()  # parsing is what costs here; most statements of a plan cannot carry a hazard
     existing = set(existing_tables)
     types = column_types or {}
     found: set[Hazard] = set()

@@ -8,14 +8,16 @@ statement makes progress. Service authors never hand-order files.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 import psycopg
-from psycopg import errors
+from psycopg import errors, sql
 
 from flatrender_schema import declare
-from flatrender_schema.batches import execute_all
+from flatrender_schema.batches import execute_all, execute_batched
 from flatrender_schema.desired import Desired, Statement
 from flatrender_schema.errors import InputError
+from flatrender_schema.ordering import dependency_order
 
 # Errors meaning "something this statement needs is not there yet".
 DEPENDENCY_ERRORS = (
@@ -29,16 +31,20 @@ DEPENDENCY_ERRORS = (
 
 
 def run_with_retries(conn: psycopg.Connection, statements: tuple[Statement, ...]) -> None:
-    """Run statements in order (in batches where that works); those failing for a missing dependency
-    are retried after the others, until none is left or none makes progress."""
+    """Run statements in file order, in batches, while that works; the rest in dependency order
+    (batches again where they work); those still failing for a missing dependency are retried after
+    the others, until none is left or none makes progress."""
+    done = execute_batched(conn, [s.sql for s in statements])
+    rest = statements[done:]
+    rest = tuple(rest[i] for i in dependency_order([s.sql for s in rest]))
     pending: list[Statement] = []
 
     def defer(index: int, exc: psycopg.Error) -> None:
         if not isinstance(exc, DEPENDENCY_ERRORS):
-            raise _statement_error(statements[index], exc) from None
-        pending.append(statements[index])
+            raise _statement_error(rest[index], exc) from None
+        pending.append(rest[index])
 
-    execute_all(conn, [s.sql for s in statements], defer)
+    execute_all(conn, [s.sql for s in rest], defer)
     while pending:
         failed: list[tuple[Statement, psycopg.Error]] = []
         for stmt in pending:
@@ -67,12 +73,19 @@ def build_shadow(conn: psycopg.Connection, desired: Desired, today: dt.date) -> 
     for stmt in declare.preamble(desired):
         conn.execute(stmt)
     run_with_retries(conn, desired.statements)
-    for stmt in declare.epilogue(desired, today):
-        conn.execute(stmt)
+    _run_declared(conn, declare.epilogue(desired, today))
     if desired.project is not None and desired.project.owner:
-        for stmt in declare.ownership_statements(conn, desired.managed_schemas, desired.project.owner):
-            conn.execute(stmt)
+        _run_declared(conn, declare.ownership_statements(conn, desired.managed_schemas, desired.project.owner))
     conn.execute("reset check_function_bodies")
+
+
+def _run_declared(conn: psycopg.Connection, statements: Iterable[sql.Composable]) -> None:
+    """Statements the tool derives from the manifests: they do not fail, except on a bug of ours."""
+
+    def fail(index: int, exc: psycopg.Error) -> None:
+        raise exc
+
+    execute_all(conn, [s.as_string(conn) for s in statements], fail)
 
 
 def referenced_roles(conn: psycopg.Connection) -> set[str]:

@@ -5,12 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 import psycopg
-from results.dbdiff import Migration
-from results.schemainspect.pg.obj import PostgreSQL
 
-from flatrender_schema.engine import Scope
+from flatrender_schema.engine import Scope, results_import
 from flatrender_schema.engine.fixes import correct_statements
 from flatrender_schema.engine.inspection import drop_attached_indexes, prepared_pair, split_statements
+
+results_import.prepare()
+
+from results.dbdiff import Migration  # noqa: E402  (after prepare)
+from results.schemainspect.pg.obj import PostgreSQL  # noqa: E402
 
 # The identity-column lookup in relations.sql scans pg_depend once per column; constraining the
 # class ids lets PostgreSQL use pg_depend's reference index (32 s -> well under 1 s at 2,000 tables).
