@@ -1,9 +1,12 @@
 """build_plan: desired vs live -> a verified Plan.
 
-shadow (desired applied to a scratch database) and a scratch copy of live (built from live's catalog
-through the engine, no data) are made on the dev server. The engine's statements (live -> shadow)
-are applied to the copy, the gap layer closes what the engine missed, and the copy must then equal
-the shadow by the engine-independent catalog comparison, or the plan is an error.
+The shadow (desired applied to a scratch database) is built on the dev server while live is read in
+a second thread. Each side is read once: a catalog snapshot (the judge) and, when needed, the
+engine's inspection. When the judge finds them equal the plan is empty and nothing else runs.
+Otherwise a scratch copy of live is made (no data): the shadow turned back into live's shape by the
+reverse diff when live is mostly built, else live's schema replayed into an empty database. The
+engine's statements (live -> shadow) are applied to the copy, the gap layer closes what the engine
+missed, and the copy must then equal the shadow by the judge, or the plan is an error.
 """
 
 from __future__ import annotations
@@ -110,6 +113,7 @@ class _Sides:
     live_snap: catalog.Snapshot
     shadow_snap: catalog.Snapshot
     live_inspection: Future[Any] | None  # started while the shadow was built, when it was built
+    pool: ThreadPoolExecutor  # one thread for live's side
 
 
 def build_plan(
@@ -145,7 +149,7 @@ def build_plan(
             progress("building the desired state in a shadow database")
             _shadow_builder(desired, options)(shadow)
         sides = _Sides(live, shadow, live_snap_future.result(), catalog.read_snapshot(shadow, ALWAYS_EXCLUDED),
-                       live_inspection)
+                       live_inspection, pool)
         ops_partitions = _policy_partitions_only_in_live(desired, sides.live_snap, sides.shadow_snap)
 
         def skip(schema: str, name: str) -> bool:
@@ -160,7 +164,8 @@ def build_plan(
             gap_changes: list[Change] = []
         else:
             engine_changes, gap_changes = _converge(
-                stack, sides, desired, dev, engine, plan_scope, skip, renames, warnings, progress
+                stack, sides, desired, dev, engine, plan_scope, skip, renames, warnings, progress,
+                options.reuse_shadow,
             )
         if live_inspection is not None:
             live_inspection.cancel()
@@ -196,23 +201,30 @@ def _converge(
     renames: list[str],
     warnings: list[str],
     progress: Progress,
+    reuse_shadow: bool,
 ) -> tuple[list[Change], list[Change]]:
     """Engine and gap-layer changes from live to the shadow, verified on a scratch copy of live."""
     progress(f"diffing live against desired ({engine.name})")
+    live_future = sides.live_inspection or sides.pool.submit(engine.inspect, sides.live)  # both sides at once
     shadow_inspection = engine.inspect(sides.shadow)
-    live_inspection = sides.live_inspection.result() if sides.live_inspection else engine.inspect(sides.live)
+    live_inspection = live_future.result()
     scope = Scope(ALWAYS_EXCLUDED, lambda kind, schema, name: kind == "extensions" or not skip(schema, name))
 
     progress("copying the live schema into a scratch database")
-    # When live is mostly built already, a file copy of the shadow turned into live's shape by the
-    # reverse diff is far cheaper than replaying live's whole schema into an empty database.
+    # When live is mostly built already, the shadow turned into live's shape by the reverse diff is far
+    # cheaper than replaying live's whole schema into an empty database. Its snapshot and inspection
+    # are taken, so a fresh shadow can itself be the scratch copy; a cached one must stay as it is and
+    # is copied (a file copy: seconds at thousands of tables on a slow disk).
     live_relations, shadow_relations = len(sides.live_snap.rows("relations")), len(sides.shadow_snap.rows("relations"))
     copy: psycopg.Connection | None = None
     if live_relations * 2 >= shadow_relations > 50:
-        template = sides.shadow.info.dbname
-        sides.shadow.close()  # a template database must have no connections
-        copy = stack.enter_context(dev.database("copy", template))
-        sides.shadow = stack.enter_context(connection(dev.url_for(template), autocommit=True))
+        if reuse_shadow:
+            template = sides.shadow.info.dbname
+            sides.shadow.close()  # a template database must have no connections
+            copy = stack.enter_context(dev.database("copy", template))
+            sides.shadow = stack.enter_context(connection(dev.url_for(template), autocommit=True))
+        else:
+            copy = sides.shadow
         try:
             copy_snap = _clone(copy, shadow_inspection, live_inspection, engine, desired, sides.live_snap)
         except PlanError:

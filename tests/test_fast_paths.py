@@ -138,11 +138,14 @@ def test_a_converged_database_is_planned_without_a_scratch_copy(dbs: Databases, 
         assert plan.steps == ()
         assert dev.purposes == ["shadow"]
     assert "live already matches the desired state" in messages
-    # One change by hand, and the full path (copy, engine, gaps, verification) runs again.
+    # One change by hand, and the full path (copy, engine, gaps, verification) runs again; the fresh
+    # shadow, once read, is itself turned into the scratch copy of live.
     conn.execute("comment on table identity.users is 'changed by hand'")
+    messages.clear()
     with _CountingDevServer(server_url) as dev:
-        plan = build_plan(conn, desired, dev, get_engine(), PlanOptions(TODAY))
-        assert "copy" in dev.purposes
+        plan = build_plan(conn, desired, dev, get_engine(), PlanOptions(TODAY), progress=messages.append)
+        assert dev.purposes == ["shadow"]
+    assert "verifying the plan converges" in messages
     assert [s.sql for s in plan.steps] and all("comment on table" in s.sql.lower() for s in plan.steps)
 
 
