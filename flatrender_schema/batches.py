@@ -2,7 +2,9 @@
 
 Scratch databases only. A batch that fails rolls back whole, and the caller goes on statement by
 statement from there (where retries and exact error locations live); statements that cannot share a
-transaction (transaction control, CONCURRENTLY, VACUUM, ...) end a batch and run alone.
+transaction (transaction control, CONCURRENTLY, VACUUM, ...) end a batch and run alone. Inside a
+transaction the caller opened, batches and single statements run under savepoints, so a failure
+undoes only itself.
 """
 
 from __future__ import annotations
@@ -40,11 +42,31 @@ def execute_batched(conn: psycopg.Connection, statements: Sequence[str], size: i
         if not batch:
             return done
         try:
-            conn.execute(("\n;\n".join(batch)).encode())  # one simple query: one implicit transaction
+            _guarded(conn, "\n;\n".join(batch), "frs_batch")  # one simple query: one transaction
         except psycopg.Error:
             return done
         done += len(batch)
     return done
+
+
+def _in_transaction(conn: psycopg.Connection) -> bool:
+    return conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
+
+
+def _guarded(conn: psycopg.Connection, text: str, savepoint: str) -> None:
+    if not _in_transaction(conn):
+        conn.execute(text.encode())
+        return
+    try:
+        conn.execute(f"savepoint {savepoint};\n{text}\n;release savepoint {savepoint}".encode())
+    except psycopg.Error:
+        conn.execute(f"rollback to savepoint {savepoint}; release savepoint {savepoint}".encode())
+        raise
+
+
+def execute_one(conn: psycopg.Connection, statement: str) -> None:
+    """Run one statement; inside an open transaction, a failure undoes only this statement."""
+    _guarded(conn, statement, "frs_one")
 
 
 def execute_all(
@@ -58,7 +80,7 @@ def execute_all(
         i += execute_batched(conn, statements[i:])
         for j in range(i, min(i + BATCH_SIZE, len(statements))):
             try:
-                conn.execute(statements[j].encode())  # bytes: no client-side placeholder parsing
+                execute_one(conn, statements[j])
             except psycopg.Error as exc:
                 on_error(j, exc)
         i += BATCH_SIZE

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -82,12 +83,21 @@ def _policy_partitions_only_in_live(desired: Desired, live: catalog.Snapshot, sh
     return out
 
 
+# On the scratch copy (no rows, no other sessions) an online build is just a build; the plain form can
+# share a transaction, and the copy may be inside one (a cached shadow's, rolled back).
+_CONCURRENTLY = re.compile(
+    r"^(\s*(?:create\s+(?:unique\s+)?index|drop\s+index|reindex\s+\w+|refresh\s+materialized\s+view))"
+    r"\s+concurrently\b",
+    re.I,
+)
+
+
 def _execute(conn: psycopg.Connection, statements: list[str], what: str) -> None:
     def fail(index: int, exc: psycopg.Error) -> None:
         msg = (exc.diag.message_primary or str(exc)).strip()
         raise PlanError(f"{what} fails on the scratch copy: {msg}\n  statement: {statements[index]}") from None
 
-    execute_all(conn, statements, fail)
+    execute_all(conn, [_CONCURRENTLY.sub(r"\1", s) for s in statements], fail)
 
 
 def _as_text(conn: psycopg.Connection, stmts: list[sql.Composable]) -> list[str]:
@@ -207,30 +217,83 @@ def _converge(
     progress(f"diffing live against desired ({engine.name})")
     live_future = sides.live_inspection or sides.pool.submit(engine.inspect, sides.live)  # both sides at once
     shadow_inspection = engine.inspect(sides.shadow)
-    live_inspection = live_future.result()
-    scope = Scope(ALWAYS_EXCLUDED, lambda kind, schema, name: kind == "extensions" or not skip(schema, name))
+    inspections = (live_future.result(), shadow_inspection)
+    work = _Work(stack, sides, desired, dev, engine, plan_scope, skip, renames, warnings, progress)
 
     progress("copying the live schema into a scratch database")
     # When live is mostly built already, the shadow turned into live's shape by the reverse diff is far
     # cheaper than replaying live's whole schema into an empty database. Its snapshot and inspection
-    # are taken, so a fresh shadow can itself be the scratch copy; a cached one must stay as it is and
-    # is copied (a file copy: seconds at thousands of tables on a slow disk).
+    # are taken, so a fresh shadow can itself be the scratch copy. A cached one must stay as it is:
+    # the scratch work runs on it in a transaction that is rolled back; should that fail (a statement
+    # that cannot run in a transaction), on a file copy of it (seconds at thousands of tables).
     live_relations, shadow_relations = len(sides.live_snap.rows("relations")), len(sides.shadow_snap.rows("relations"))
-    copy: psycopg.Connection | None = None
-    if live_relations * 2 >= shadow_relations > 50:
-        if reuse_shadow:
-            template = sides.shadow.info.dbname
-            sides.shadow.close()  # a template database must have no connections
-            copy = stack.enter_context(dev.database("copy", template))
-            sides.shadow = stack.enter_context(connection(dev.url_for(template), autocommit=True))
-        else:
-            copy = sides.shadow
-        try:
-            copy_snap = _clone(copy, shadow_inspection, live_inspection, engine, desired, sides.live_snap)
-        except PlanError:
-            copy = None  # from the template did not work: from empty
-    if copy is None:
-        copy = stack.enter_context(dev.database("copy"))
+    if not live_relations * 2 >= shadow_relations > 50:
+        return _plan_on_copy(work, stack.enter_context(dev.database("copy")), None, *inspections)
+    if not reuse_shadow:
+        return _plan_on_copy(work, sides.shadow, shadow_inspection, *inspections)
+    try:
+        with _rolled_back(sides.shadow):
+            return _plan_on_copy(work, sides.shadow, shadow_inspection, *inspections)
+    except PlanError:
+        progress("planning on a file copy of the cached shadow instead")
+    del warnings[work.warnings_before :]
+    template = sides.shadow.info.dbname
+    sides.shadow.close()  # a template database must have no connections
+    copy = stack.enter_context(dev.database("copy", template))
+    sides.shadow = stack.enter_context(connection(dev.url_for(template), autocommit=True))
+    return _plan_on_copy(work, copy, shadow_inspection, *inspections)
+
+
+@contextlib.contextmanager
+def _rolled_back(conn: psycopg.Connection) -> Iterator[None]:
+    conn.execute("begin")
+    try:
+        yield
+    finally:
+        conn.execute("rollback")
+
+
+@dataclass
+class _Work:
+    """What planning on a scratch copy needs besides the copy and the inspections."""
+
+    stack: contextlib.ExitStack
+    sides: _Sides
+    desired: Desired
+    dev: DevServer
+    engine: Engine
+    plan_scope: PlanScope
+    skip: Callable[[str, str], bool]
+    renames: list[str]
+    warnings: list[str]
+    progress: Progress
+
+    def __post_init__(self) -> None:
+        self.warnings_before = len(self.warnings)
+
+
+def _plan_on_copy(
+    work: _Work,
+    copy: psycopg.Connection,
+    copy_inspection: Any | None,
+    live_inspection: Any,
+    shadow_inspection: Any,
+) -> tuple[list[Change], list[Change]]:
+    """Turn `copy` (a shadow inspected as `copy_inspection`, or an empty database: None) into live's
+    shape, apply the engine's and the gap layer's statements to it, and verify it then equals the
+    shadow. Returns the engine's and the gap layer's changes."""
+    sides, desired, engine, skip, renames, warnings, progress = (
+        work.sides, work.desired, work.engine, work.skip, work.renames, work.warnings, work.progress
+    )
+    plan_scope = work.plan_scope
+    scope = Scope(ALWAYS_EXCLUDED, lambda kind, schema, name: kind == "extensions" or not skip(schema, name))
+    try:
+        start = engine.inspect(copy) if copy_inspection is None else copy_inspection
+        copy_snap = _clone(copy, start, live_inspection, engine, desired, sides.live_snap)
+    except PlanError:
+        if copy_inspection is None:
+            raise
+        copy = work.stack.enter_context(work.dev.database("copy"))  # from the shadow did not work: from empty
         copy_snap = _clone(copy, engine.inspect(copy), live_inspection, engine, desired, sides.live_snap)
     clone_diff = catalog.compare(
         copy_snap.excluding(plan_scope.excludes), sides.live_snap.excluding(plan_scope.excludes)

@@ -14,7 +14,7 @@ import psycopg
 from psycopg import errors, sql
 
 from flatrender_schema import declare
-from flatrender_schema.batches import execute_all, execute_batched
+from flatrender_schema.batches import execute_all, execute_batched, execute_one
 from flatrender_schema.desired import Desired, Statement
 from flatrender_schema.errors import InputError
 from flatrender_schema.ordering import dependency_order
@@ -49,7 +49,7 @@ def run_with_retries(conn: psycopg.Connection, statements: tuple[Statement, ...]
         failed: list[tuple[Statement, psycopg.Error]] = []
         for stmt in pending:
             try:
-                conn.execute(stmt.sql.encode())
+                execute_one(conn, stmt.sql)
             except DEPENDENCY_ERRORS as exc:
                 failed.append((stmt, exc))
             except psycopg.Error as exc:

@@ -10,9 +10,11 @@ import psycopg
 from conftest import SCHEMA_DIR, TODAY, Databases
 from psycopg import sql
 
-from flatrender_schema.desired import load_desired
+from flatrender_schema import catalog
+from flatrender_schema.desired import load_desired, load_plain
 from flatrender_schema.engine import get_engine
 from flatrender_schema.planner import PlanOptions, build_plan
+from flatrender_schema.postgres.connect import connect, with_dbname
 from flatrender_schema.scratch import SCRATCH_PREFIX, DevServer
 
 
@@ -48,3 +50,77 @@ def test_shadow_is_reused_and_rebuilt_when_the_files_change(dbs: Databases, serv
         for name in _cached(dbs.admin) - before:
             with contextlib.suppress(psycopg.Error):
                 dbs.admin.execute(sql.SQL("drop database {} with (force)").format(sql.Identifier(name)))
+
+
+FILLER = "".join(f"create table filler_{i} (id int primary key, note text);\n" for i in range(60))
+
+
+def _plan_twice_with_reuse(
+    dbs: Databases, server_url: str, tmp_path: Path, live_sql: str, desired_sql: str
+) -> tuple[list[str], list[str], catalog.Snapshot, catalog.Snapshot]:
+    """Plan live -> desired twice with --reuse-shadow (the first builds the cache); return the second
+    plan's statements, the scratch databases it created, and the cached shadow's snapshot before and
+    after it."""
+    conn = dbs.connect(dbs.create("reuse_mut"))
+    conn.execute((FILLER + live_sql).encode())
+    path = tmp_path / "desired.sql"
+    path.write_text(FILLER + desired_sql)
+    options = PlanOptions(TODAY, reuse_shadow=True)
+    before = _cached(dbs.admin)
+    try:
+        with DevServer(server_url) as dev:
+            build_plan(conn, load_plain([path]), dev, get_engine(), options)
+        (cache,) = _cached(dbs.admin) - before
+        with connect(with_dbname(server_url, cache), autocommit=True) as c:
+            snap_before = catalog.read_snapshot(c)
+        with _CountingDevServer(server_url) as dev:
+            plan = build_plan(conn, load_plain([path]), dev, get_engine(), options)
+            created = list(dev.purposes)
+        with connect(with_dbname(server_url, cache), autocommit=True) as c:
+            snap_after = catalog.read_snapshot(c)
+    finally:
+        for name in _cached(dbs.admin) - before:
+            with contextlib.suppress(psycopg.Error):
+                dbs.admin.execute(sql.SQL("drop database {} with (force)").format(sql.Identifier(name)))
+    return [s.sql for s in plan.steps], created, snap_before, snap_after
+
+
+class _CountingDevServer(DevServer):
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.purposes: list[str] = []
+
+    def create_database(self, purpose: str, template: str | None = None) -> str:
+        self.purposes.append(purpose)
+        return super().create_database(purpose, template)
+
+
+def test_a_cached_shadow_is_planned_on_in_a_transaction_and_left_as_it_was(
+    dbs: Databases, server_url: str, tmp_path: Path
+) -> None:
+    steps, created, before, after = _plan_twice_with_reuse(
+        dbs, server_url, tmp_path,
+        "create table t (id int primary key, gone text);\n",
+        "create table t (id int primary key, added int not null default 0);\n"
+        "create index t_added_idx on t (added);\n",
+    )
+    assert created == []  # no scratch database: the cached shadow, in a transaction rolled back
+    assert any("add column" in s.lower() and "added" in s for s in steps)
+    assert any("drop column" in s.lower() and "gone" in s for s in steps)
+    assert any("concurrently" in s.lower() for s in steps)  # the plan keeps its online form
+    assert catalog.compare(before, after) == []
+
+
+def test_what_cannot_run_in_that_transaction_is_planned_on_a_file_copy(
+    dbs: Databases, server_url: str, tmp_path: Path
+) -> None:
+    # A new enum value used in the same transaction is refused ("unsafe use of new value").
+    steps, created, before, after = _plan_twice_with_reuse(
+        dbs, server_url, tmp_path,
+        "create type mood as enum ('ok');\ncreate table t (id int primary key, m mood default 'ok');\n",
+        "create type mood as enum ('ok', 'happy');\ncreate table t (id int primary key, m mood default 'happy');\n",
+    )
+    assert created == ["copy"]
+    assert any("add value" in s.lower() for s in steps)
+    assert any("set default 'happy'" in s.lower() for s in steps)
+    assert catalog.compare(before, after) == []
