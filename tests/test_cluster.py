@@ -14,7 +14,14 @@ import psycopg
 import pytest
 from conftest import REPO, run_cli
 
-from flatrender_schema.postgres.cluster import EPHEMERAL_PREFIX, Cluster, RunAs, ephemeral, find_servers
+from flatrender_schema.postgres.cluster import (
+    EPHEMERAL_PREFIX,
+    Cluster,
+    RunAs,
+    ephemeral,
+    ephemeral_bases,
+    find_servers,
+)
 
 
 def _leftovers() -> set[str]:
@@ -24,7 +31,7 @@ def _leftovers() -> set[str]:
     leftovers; judging by ownership keeps the check meaningful on a shared machine.
     """
     out = set()
-    for root in Path(tempfile.gettempdir()).glob(f"{EPHEMERAL_PREFIX}*"):
+    for root in (r for base in ephemeral_bases() for r in base.glob(f"{EPHEMERAL_PREFIX}*")):
         try:
             owner = int((root / "owner.pid").read_text())
         except (OSError, ValueError):
