@@ -173,10 +173,8 @@ def build_plan(
             engine_changes: list[Change] = []
             gap_changes: list[Change] = []
         else:
-            engine_changes, gap_changes = _converge(
-                stack, sides, desired, dev, engine, plan_scope, skip, renames, warnings, progress,
-                options.reuse_shadow,
-            )
+            work = _Work(stack, sides, desired, dev, engine, plan_scope, skip, renames, warnings, progress)
+            engine_changes, gap_changes = _converge(work, options.reuse_shadow)
         if live_inspection is not None:
             live_inspection.cancel()
 
@@ -200,25 +198,34 @@ def build_plan(
     )
 
 
-def _converge(
-    stack: contextlib.ExitStack,
-    sides: _Sides,
-    desired: Desired,
-    dev: DevServer,
-    engine: Engine,
-    plan_scope: PlanScope,
-    skip: Callable[[str, str], bool],
-    renames: list[str],
-    warnings: list[str],
-    progress: Progress,
-    reuse_shadow: bool,
-) -> tuple[list[Change], list[Change]]:
+@dataclass
+class _Work:
+    """What planning on a scratch copy needs besides the copy and the inspections."""
+
+    stack: contextlib.ExitStack
+    sides: _Sides
+    desired: Desired
+    dev: DevServer
+    engine: Engine
+    plan_scope: PlanScope
+    skip: Callable[[str, str], bool]
+    renames: list[str]
+    warnings: list[str]
+    progress: Progress
+
+    def __post_init__(self) -> None:
+        self.warnings_before = len(self.warnings)
+
+
+def _converge(work: _Work, reuse_shadow: bool) -> tuple[list[Change], list[Change]]:
     """Engine and gap-layer changes from live to the shadow, verified on a scratch copy of live."""
+    stack, sides, dev, engine, warnings, progress = (
+        work.stack, work.sides, work.dev, work.engine, work.warnings, work.progress
+    )
     progress(f"diffing live against desired ({engine.name})")
     live_future = sides.live_inspection or sides.pool.submit(engine.inspect, sides.live)  # both sides at once
     shadow_inspection = engine.inspect(sides.shadow)
     inspections = (live_future.result(), shadow_inspection)
-    work = _Work(stack, sides, desired, dev, engine, plan_scope, skip, renames, warnings, progress)
 
     progress("copying the live schema into a scratch database")
     # When live is mostly built already, the shadow turned into live's shape by the reverse diff is far
@@ -251,25 +258,6 @@ def _rolled_back(conn: psycopg.Connection) -> Iterator[None]:
         yield
     finally:
         conn.execute("rollback")
-
-
-@dataclass
-class _Work:
-    """What planning on a scratch copy needs besides the copy and the inspections."""
-
-    stack: contextlib.ExitStack
-    sides: _Sides
-    desired: Desired
-    dev: DevServer
-    engine: Engine
-    plan_scope: PlanScope
-    skip: Callable[[str, str], bool]
-    renames: list[str]
-    warnings: list[str]
-    progress: Progress
-
-    def __post_init__(self) -> None:
-        self.warnings_before = len(self.warnings)
 
 
 def _plan_on_copy(

@@ -57,6 +57,18 @@ def server_url(cluster: Cluster) -> str:
     return cluster.url().replace(f"{SUPERUSER}@", f"{SUPERUSER}:{quote(SECRET, safe='')}@", 1)
 
 
+class CountingDevServer(DevServer):
+    """A dev server that records the purpose of each scratch database it creates."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.purposes: list[str] = []
+
+    def create_database(self, purpose: str, template: str | None = None) -> str:
+        self.purposes.append(purpose)
+        return super().create_database(purpose, template)
+
+
 @pytest.fixture
 def dev(server_url: str) -> Iterator[DevServer]:
     with DevServer(server_url) as d:

@@ -12,7 +12,7 @@ from typing import Any
 import psycopg
 import pytest
 import yaml
-from conftest import REPO, SCHEMA_DIR, TODAY, Databases
+from conftest import REPO, SCHEMA_DIR, TODAY, CountingDevServer, Databases
 
 from flatrender_schema import catalog
 from flatrender_schema.batches import execute_all, runs_alone
@@ -115,15 +115,6 @@ def test_execute_all_reports_each_failing_statement_by_index(dbs: Databases) -> 
     assert count is not None and count[0] == 248
 
 
-class _CountingDevServer(DevServer):
-    def __init__(self, url: str) -> None:
-        super().__init__(url)
-        self.purposes: list[str] = []
-
-    def create_database(self, purpose: str, template: str | None = None) -> str:
-        self.purposes.append(purpose)
-        return super().create_database(purpose, template)
-
 
 def test_a_converged_database_is_planned_without_a_scratch_copy(dbs: Databases, server_url: str) -> None:
     from flatrender_schema.apply import apply_plan
@@ -133,7 +124,7 @@ def test_a_converged_database_is_planned_without_a_scratch_copy(dbs: Databases, 
     with DevServer(server_url) as dev:
         apply_plan(conn, build_plan(conn, desired, dev, get_engine(), PlanOptions(TODAY)))
     messages: list[str] = []
-    with _CountingDevServer(server_url) as dev:
+    with CountingDevServer(server_url) as dev:
         plan = build_plan(conn, desired, dev, get_engine(), PlanOptions(TODAY), progress=messages.append)
         assert plan.steps == ()
         assert dev.purposes == ["shadow"]
@@ -142,7 +133,7 @@ def test_a_converged_database_is_planned_without_a_scratch_copy(dbs: Databases, 
     # shadow, once read, is itself turned into the scratch copy of live.
     conn.execute("comment on table identity.users is 'changed by hand'")
     messages.clear()
-    with _CountingDevServer(server_url) as dev:
+    with CountingDevServer(server_url) as dev:
         plan = build_plan(conn, desired, dev, get_engine(), PlanOptions(TODAY), progress=messages.append)
         assert dev.purposes == ["shadow"]
     assert "verifying the plan converges" in messages

@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import psycopg
-from conftest import SCHEMA_DIR, TODAY, Databases
+from conftest import SCHEMA_DIR, TODAY, CountingDevServer, Databases
 from psycopg import sql
 
 from flatrender_schema import catalog
@@ -73,7 +73,7 @@ def _plan_twice_with_reuse(
         (cache,) = _cached(dbs.admin) - before
         with connect(with_dbname(server_url, cache), autocommit=True) as c:
             snap_before = catalog.read_snapshot(c)
-        with _CountingDevServer(server_url) as dev:
+        with CountingDevServer(server_url) as dev:
             plan = build_plan(conn, load_plain([path]), dev, get_engine(), options)
             created = list(dev.purposes)
         with connect(with_dbname(server_url, cache), autocommit=True) as c:
@@ -84,15 +84,6 @@ def _plan_twice_with_reuse(
                 dbs.admin.execute(sql.SQL("drop database {} with (force)").format(sql.Identifier(name)))
     return [s.sql for s in plan.steps], created, snap_before, snap_after
 
-
-class _CountingDevServer(DevServer):
-    def __init__(self, url: str) -> None:
-        super().__init__(url)
-        self.purposes: list[str] = []
-
-    def create_database(self, purpose: str, template: str | None = None) -> str:
-        self.purposes.append(purpose)
-        return super().create_database(purpose, template)
 
 
 def test_a_cached_shadow_is_planned_on_in_a_transaction_and_left_as_it_was(
