@@ -64,7 +64,7 @@ def _guarded(conn: psycopg.Connection, text: str, savepoint: str) -> None:
         raise
 
 
-def execute_one(conn: psycopg.Connection, statement: str) -> None:
+def _execute_one(conn: psycopg.Connection, statement: str) -> None:
     """Run one statement; inside an open transaction, a failure undoes only this statement."""
     _guarded(conn, statement, "frs_one")
 
@@ -80,7 +80,7 @@ def execute_all(
         i += execute_batched(conn, statements[i:])
         for j in range(i, min(i + BATCH_SIZE, len(statements))):
             try:
-                execute_one(conn, statements[j])
+                _execute_one(conn, statements[j])
             except psycopg.Error as exc:
                 on_error(j, exc)
         i += BATCH_SIZE

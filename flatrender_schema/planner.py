@@ -175,10 +175,8 @@ def build_plan(
         else:
             work = _Work(stack, sides, desired, dev, engine, plan_scope, skip, renames, warnings, progress)
             engine_changes, gap_changes = _converge(work, options.reuse_shadow)
-        if live_inspection is not None:
-            live_inspection.cancel()
 
-    existing = {f"{r['schema']}.{r['name']}" for r in sides.live_snap.rows("relations")}
+    existing = _relation_names(sides.live_snap)
     changes = role_changes + [Change(s, "renames") for s in renames]
     changes += engine_changes + gap_changes + [Change(s, "reference_data") for s in refs]
     order = {"pre": 0, "main": 1, "post": 2}
@@ -299,8 +297,7 @@ def _plan_on_copy(
         copy.execute(ANALYZE_CATALOGS)
         live_inspection = engine.inspect(copy)
 
-    existing = {f"{r['schema']}.{r['name']}" for r in sides.live_snap.rows("relations")}
-    partitioned = {f"{r['schema']}.{r['name']}" for r in sides.live_snap.rows("relations") if r["kind"] == "p"}
+    existing, partitioned = _relation_names(sides.live_snap), _relation_names(sides.live_snap, "p")
     engine_changes = make_online(
         [Change(s, "engine") for s in engine.diff_inspected(live_inspection, shadow_inspection, scope)],
         existing,
@@ -331,6 +328,11 @@ def _shadow_builder(desired: Desired, options: PlanOptions) -> Callable[[psycopg
         conn.execute(ANALYZE_CATALOGS)
 
     return build
+
+
+def _relation_names(snap: catalog.Snapshot, kind: str | None = None) -> set[str]:
+    """`schema.name` of the snapshot's relations (of one relkind, if given)."""
+    return {f"{r['schema']}.{r['name']}" for r in snap.rows("relations") if kind is None or r["kind"] == kind}
 
 
 def _step(change: Change, existing: set[str], types: dict[tuple[str, str], str]) -> Step:

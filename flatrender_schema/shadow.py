@@ -14,7 +14,7 @@ import psycopg
 from psycopg import errors, sql
 
 from flatrender_schema import declare
-from flatrender_schema.batches import execute_all, execute_batched, execute_one
+from flatrender_schema.batches import execute_all, execute_batched
 from flatrender_schema.desired import Desired, Statement
 from flatrender_schema.errors import InputError
 from flatrender_schema.ordering import dependency_order
@@ -36,24 +36,21 @@ def run_with_retries(conn: psycopg.Connection, statements: tuple[Statement, ...]
     the others, until none is left or none makes progress."""
     done = execute_batched(conn, [s.sql for s in statements])
     rest = statements[done:]
-    rest = tuple(rest[i] for i in dependency_order([s.sql for s in rest]))
-    pending: list[Statement] = []
-
-    def defer(index: int, exc: psycopg.Error) -> None:
-        if not isinstance(exc, DEPENDENCY_ERRORS):
-            raise _statement_error(rest[index], exc) from None
-        pending.append(rest[index])
-
-    execute_all(conn, [s.sql for s in rest], defer)
+    pending = [rest[i] for i in dependency_order([s.sql for s in rest])]
     while pending:
         failed: list[tuple[Statement, psycopg.Error]] = []
-        for stmt in pending:
-            try:
-                execute_one(conn, stmt.sql)
-            except DEPENDENCY_ERRORS as exc:
-                failed.append((stmt, exc))
-            except psycopg.Error as exc:
-                raise _statement_error(stmt, exc) from None
+
+        def defer(
+            index: int,
+            exc: psycopg.Error,
+            batch: list[Statement] = pending,
+            failed: list[tuple[Statement, psycopg.Error]] = failed,
+        ) -> None:
+            if not isinstance(exc, DEPENDENCY_ERRORS):
+                raise _statement_error(batch[index], exc) from None
+            failed.append((batch[index], exc))
+
+        execute_all(conn, [s.sql for s in pending], defer)
         if len(failed) == len(pending):
             stmt, exc = failed[0]
             raise _statement_error(stmt, exc)
