@@ -438,6 +438,8 @@ def _instrument(timer: PhaseTimer) -> None:
     timer.wrap(catalog, "compare", "catalog.compare")
     timer.wrap(planner, "_converge", "converge (engine diff, scratch copy, gaps, verification)")
     timer.wrap(planner, "_clone", "clone of live (reverse engine diff + apply)")
+    timer.wrap(planner, "_focused", "narrowed plan (objects that differ)")
+    timer.wrap(planner, "remembered", "cached shadow: stored snapshot / inspection")
     timer.wrap(planner, "run_gaps", "gap layer")
     timer.wrap(planner, "_execute", lambda conn, stmts, what: f"execute {what}s")
     timer.wrap(planner, "run_with_retries", "run_with_retries")

@@ -16,6 +16,8 @@ from typing import Any
 
 import psycopg
 
+from flatrender_schema.engine import Focus
+
 SYSTEM_SCHEMA_FILTER = """
     n.nspname not in ('pg_catalog', 'information_schema', 'pg_toast')
     and n.nspname not like 'pg\\_temp\\_%%' and n.nspname not like 'pg\\_toast\\_temp\\_%%'
@@ -181,21 +183,43 @@ class Snapshot:
     def rows(self, area: str) -> tuple[dict[str, Any], ...]:
         return self.areas.get(area, ())
 
+    def __getstate__(self) -> dict[str, Any]:
+        return {"areas": self.areas}  # not the computed keys: a pickle is read back faster without them
+
+    @functools.cached_property
+    def keyed(self) -> dict[str, dict[str, dict[str, Any]]]:
+        """Per area, each row under a hashable stand-in for it; computed once, snapshots are compared often."""
+        return {area: {_frozen(r): r for r in rows} for area, rows in self.areas.items()}
+
+    def narrowed(self, only: Focus) -> Snapshot:
+        """Just the objects `only` names (as `read_snapshot(..., only=...)` reads them)."""
+        return Snapshot({a: tuple(r for r in rows if _named(a, r, only)) for a, rows in self.areas.items()})
+
     def excluding(self, skip: Callable[[str, str], bool]) -> Snapshot:
         """The snapshot without the objects `skip(schema, name)` rejects (rows of a table go with it).
 
         Extensions are kept: they are database-wide, whatever schema holds their objects.
         """
+        verdicts: dict[tuple[str, str], bool] = {}  # thousands of rows share a table: ask once per name
+
+        def skipped(schema: str, name: str) -> bool:
+            verdict = verdicts.get((schema, name))
+            if verdict is None:
+                verdict = verdicts[(schema, name)] = skip(schema, name)
+            return verdict
 
         def keep(area: str, row: dict[str, Any]) -> bool:
             if area == "extensions":
                 return True
             if area == "schemas":
-                return not skip(str(row["name"]), "")
+                return not skipped(str(row["name"]), "")
             schema = str(row.get("schema", ""))
-            return not any(f in row and skip(schema, str(row[f])) for f in ("table", "name"))
+            return not any(f in row and skipped(schema, str(row[f])) for f in ("table", "name"))
 
-        return Snapshot({a: tuple(r for r in rows if keep(a, r)) for a, rows in self.areas.items()})
+        kept = {a: tuple(r for r in rows if keep(a, r)) for a, rows in self.areas.items()}
+        if all(len(kept[a]) == len(rows) for a, rows in self.areas.items()):
+            return self  # nothing skipped: keep the computed keys
+        return Snapshot(kept)
 
 
 def _flatten(node: Any) -> Any:
@@ -281,12 +305,49 @@ def _frozen(row: dict[str, Any]) -> str:
     return repr(tuple(row.values()))
 
 
-def read_snapshot(conn: psycopg.Connection, exclude_schemas: Iterable[str] = ()) -> Snapshot:
-    """Read the canonical snapshot of the connected database (schemas in `exclude_schemas` left out)."""
-    params = {"exclude": sorted(exclude_schemas)}
+# Areas without per-object names: always read whole (a handful of rows).
+UNNAMED_AREAS = frozenset({"extensions", "default_privileges"})
+
+
+def _narrowed_query(area: str, query: str) -> str:
+    """`query` limited to the objects in %(names)s (`schema` chr(31) `name`); PostgreSQL pushes the
+    condition into the query, so the catalog functions run for those objects only."""
+    if area == "schemas":
+        cond = "q.name = any(%(schema_names)s::text[])"
+    else:
+        column = "table" if area in _TABLE_PARTS else "name"  # a table's parts go with the table
+        cond = f'q.schema || chr(31) || q."{column}" = any(%(names)s::text[])'
+    return f"select * from ({query}) q where {cond}"
+
+
+_TABLE_PARTS = frozenset({"columns", "constraints", "indexes", "triggers", "policies"})
+
+
+def _named(area: str, row: dict[str, Any], only: Focus) -> bool:
+    if area in UNNAMED_AREAS:
+        return True
+    if area == "schemas":
+        return (str(row["name"]), "") in only
+    schema = str(row.get("schema", ""))
+    return (schema, str(row["table"])) in only if "table" in row else (schema, str(row["name"])) in only
+
+
+def read_snapshot(
+    conn: psycopg.Connection,
+    exclude_schemas: Iterable[str] = (),
+    only: Focus | None = None,
+) -> Snapshot:
+    """Read the canonical snapshot of the connected database (schemas in `exclude_schemas` left out;
+    with `only`, just the objects it names, as `differing_objects` names them)."""
+    params: dict[str, Any] = {"exclude": sorted(exclude_schemas)}
+    queries = QUERIES
+    if only is not None:
+        params["names"] = sorted(f"{schema}\x1f{name}" for schema, name in only if name)
+        params["schema_names"] = sorted(schema for schema, name in only if not name)
+        queries = {a: q if a in UNNAMED_AREAS else _narrowed_query(a, q) for a, q in QUERIES.items()}
     areas: dict[str, tuple[dict[str, Any], ...]] = {}
     with conn.cursor(row_factory=psycopg.rows.dict_row) as cur:
-        for area, query in QUERIES.items():
+        for area, query in queries.items():
             cur.execute(query, params)  # type: ignore[arg-type]
             rows = [{k: _normalise(v) for k, v in row.items()} for row in cur.fetchall()]
             for row in rows:
@@ -294,17 +355,49 @@ def read_snapshot(conn: psycopg.Connection, exclude_schemas: Iterable[str] = ())
                     row["definition"] = canonical_check(row["definition"])
                 if "acl" in row:
                     row["acl"] = normalise_acl(row["acl"], row.get("owner") or row.get("role"))
+            if only is not None:  # the query's condition is a superset when a name holds chr(31)
+                rows = [r for r in rows if _named(area, r, only)]
             areas[area] = tuple(sorted(rows, key=_frozen))  # the server's order depends on its collation
     return Snapshot(areas)
 
 
+def differing(a: Snapshot, b: Snapshot) -> tuple[Snapshot, Snapshot]:
+    """The rows of `a` that `b` lacks, and the rows of `b` that `a` lacks: a row found identical on
+    both sides is settled, and whoever compares the two can leave it out."""
+    only_a: dict[str, tuple[dict[str, Any], ...]] = {}
+    only_b: dict[str, tuple[dict[str, Any], ...]] = {}
+    left, right = a.keyed, b.keyed
+    for area in set(left) | set(right):
+        mine, theirs = left.get(area, {}), right.get(area, {})
+        only_a[area] = tuple(r for k, r in mine.items() if k not in theirs)
+        only_b[area] = tuple(r for k, r in theirs.items() if k not in mine)
+    return Snapshot(only_a), Snapshot(only_b)
+
+
+def differing_objects(a: Snapshot, b: Snapshot) -> Focus:
+    """The objects with a row that differs between the two snapshots, named as `Scope.only` names
+    them: `(schema, name)`, `(schema, table)` for a table's parts, `(schema, "")` for a schema."""
+    out: set[tuple[str, str]] = set()
+    for side in differing(a, b):
+        for area, rows in side.areas.items():
+            for r in rows:
+                if area == "schemas":
+                    out.add((str(r["name"]), ""))
+                    continue
+                schema = str(r.get("schema", ""))
+                out.update((schema, str(r[f])) for f in ("table", "name") if f in r)
+                if area == "sequences" and r.get("owned_by"):
+                    owner_schema, owner_table, _ = str(r["owned_by"]).split(".", 2)
+                    out.add((owner_schema, owner_table))
+    return frozenset(out)
+
+
 def compare(a: Snapshot, b: Snapshot) -> list[str]:
     """Human-readable differences between two snapshots (empty: equal)."""
+    only_a, only_b = differing(a, b)
     out: list[str] = []
-    for area in sorted(set(a.areas) | set(b.areas)):
-        left = {_frozen(r): r for r in a.rows(area)}
-        right = {_frozen(r): r for r in b.rows(area)}
-        for side, mine, theirs in (("first", left, right), ("second", right, left)):
-            shown = sorted(json.dumps(r, sort_keys=True, default=str) for k, r in mine.items() if k not in theirs)
+    for area in sorted(only_a.areas):
+        for side, rows in (("first", only_a.rows(area)), ("second", only_b.rows(area))):
+            shown = sorted(json.dumps(r, sort_keys=True, default=str) for r in rows)
             out.extend(f"{area}: only in {side}: {row}" for row in shown)
     return out

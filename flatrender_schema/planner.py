@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
 from psycopg import sql
@@ -27,7 +27,7 @@ from flatrender_schema.batches import execute_all
 from flatrender_schema.changes import Change
 from flatrender_schema.declare import declared_roles
 from flatrender_schema.desired import Desired, Statement
-from flatrender_schema.engine import Engine, Scope
+from flatrender_schema.engine import Engine, Focus, Scope
 from flatrender_schema.errors import InputError, Location, PlanError
 from flatrender_schema.gaps.reference_data import reference_statements
 from flatrender_schema.gaps.renames import rename_statements
@@ -39,6 +39,7 @@ from flatrender_schema.postgres.connect import connection, describe
 from flatrender_schema.redact import redact
 from flatrender_schema.scratch import DevServer
 from flatrender_schema.shadow import build_shadow, referenced_roles, run_with_retries
+from flatrender_schema.shadow_cache import remembered
 
 TOOL_SCHEMA = "flatrender_schema"  # the tool's own schema (apply history): never diffed
 ALWAYS_EXCLUDED = frozenset({TOOL_SCHEMA})
@@ -51,7 +52,11 @@ ANALYZE_CATALOGS = "analyze " + ", ".join(
     )
 )
 
+# Statements after which a copy's catalog statistics are worth refreshing (a few change nothing).
+ANALYZE_AFTER = 200
+
 Progress = Callable[[str], None]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -107,7 +112,8 @@ def _as_text(conn: psycopg.Connection, stmts: list[sql.Composable]) -> list[str]
 def run_gaps(
     conn: psycopg.Connection, desired: Desired, current: catalog.Snapshot, target: catalog.Snapshot
 ) -> list[Change]:
-    ctx = gaps.GapContext(desired, current, target)
+    # Every concern compares an object's rows on the two sides: a row identical on both needs nothing.
+    ctx = gaps.GapContext(desired, *catalog.differing(current, target))
     out: list[Change] = []
     for c in gaps.load_concerns():
         out.extend(Change(text, c.name) for text in _as_text(conn, c.compare(ctx)))
@@ -124,6 +130,15 @@ class _Sides:
     shadow_snap: catalog.Snapshot
     live_inspection: Future[Any] | None  # started while the shadow was built, when it was built
     pool: ThreadPoolExecutor  # one thread for live's side
+    cached: bool  # the shadow is a cached one: what is read from it is kept with it
+
+
+
+def _from_shadow(
+    shadow: psycopg.Connection, cached: bool, name: str, read: Callable[[], T], engine_name: str | None = None
+) -> T:
+    """What `read()` reads from the shadow; a cached shadow keeps it, for the next plan."""
+    return remembered(shadow, name, read, engine_name) if cached else read()
 
 
 def build_plan(
@@ -158,8 +173,11 @@ def build_plan(
             shadow = stack.enter_context(dev.database("shadow"))
             progress("building the desired state in a shadow database")
             _shadow_builder(desired, options)(shadow)
-        sides = _Sides(live, shadow, live_snap_future.result(), catalog.read_snapshot(shadow, ALWAYS_EXCLUDED),
-                       live_inspection, pool)
+        shadow_snap = _from_shadow(
+            shadow, options.reuse_shadow, "snapshot", lambda: catalog.read_snapshot(shadow, ALWAYS_EXCLUDED)
+        )
+        sides = _Sides(live, shadow, live_snap_future.result(), shadow_snap, live_inspection, pool,
+                       options.reuse_shadow)
         ops_partitions = _policy_partitions_only_in_live(desired, sides.live_snap, sides.shadow_snap)
 
         def skip(schema: str, name: str) -> bool:
@@ -220,20 +238,36 @@ def _converge(work: _Work, reuse_shadow: bool) -> tuple[list[Change], list[Chang
     stack, sides, dev, engine, warnings, progress = (
         work.stack, work.sides, work.dev, work.engine, work.warnings, work.progress
     )
-    progress(f"diffing live against desired ({engine.name})")
-    live_future = sides.live_inspection or sides.pool.submit(engine.inspect, sides.live)  # both sides at once
-    shadow_inspection = engine.inspect(sides.shadow)
-    inspections = (live_future.result(), shadow_inspection)
-
-    progress("copying the live schema into a scratch database")
     # When live is mostly built already, the shadow turned into live's shape by the reverse diff is far
     # cheaper than replaying live's whole schema into an empty database. Its snapshot and inspection
     # are taken, so a fresh shadow can itself be the scratch copy. A cached one must stay as it is:
     # the scratch work runs on it in a transaction that is rolled back; should that fail (a statement
     # that cannot run in a transaction), on a file copy of it (seconds at thousands of tables).
     live_relations, shadow_relations = len(sides.live_snap.rows("relations")), len(sides.shadow_snap.rows("relations"))
-    if not live_relations * 2 >= shadow_relations > 50:
-        return _plan_on_copy(work, stack.enter_context(dev.database("copy")), None, *inspections)
+    from_shadow = live_relations * 2 >= shadow_relations > 50
+    # Both diffs narrowed to the objects whose catalog rows differ: a fraction of the engine's work
+    # when a plan changes a few tables of thousands. A change reaching further (a view over an altered
+    # column, an enum in use) fails to converge on the copy, and the plan is made again over the whole
+    # schema. Live's inspection, unless already under way, is then narrowed too.
+    focus = catalog.differing_objects(sides.live_snap, sides.shadow_snap) if from_shadow and not work.renames else None
+
+    progress(f"diffing live against desired ({engine.name})")
+    live_future = sides.live_inspection or sides.pool.submit(engine.inspect, sides.live, focus)  # both at once
+    shadow_inspection = _from_shadow(
+        sides.shadow, sides.cached, "inspection", lambda: engine.inspect(sides.shadow), engine.name
+    )
+
+    progress("copying the live schema into a scratch database")
+    if not from_shadow:
+        copy = stack.enter_context(dev.database("copy"))
+        return _plan_on_copy(work, copy, None, live_future.result(), shadow_inspection)
+    if focus is not None:
+        planned = _focused(work, focus, live_future, shadow_inspection)
+        if planned is not None:
+            return planned
+        del warnings[work.warnings_before :]
+    whole = focus is None or sides.live_inspection is not None
+    inspections = (live_future.result() if whole else engine.inspect(sides.live), shadow_inspection)
     if not reuse_shadow:
         return _plan_on_copy(work, sides.shadow, shadow_inspection, *inspections)
     try:
@@ -247,6 +281,23 @@ def _converge(work: _Work, reuse_shadow: bool) -> tuple[list[Change], list[Chang
     copy = stack.enter_context(dev.database("copy", template))
     sides.shadow = stack.enter_context(connection(dev.url_for(template), autocommit=True))
     return _plan_on_copy(work, copy, shadow_inspection, *inspections)
+
+
+def _focused(
+    work: _Work, focus: Focus, live_future: Future[Any], shadow_inspection: Any
+) -> tuple[list[Change], list[Change]] | None:
+    """The plan made on the shadow with both diffs narrowed to `focus`, or None when that does not
+    work: the engine on a partial model, or a plan that does not converge (each a fallback, not an
+    error: the plan is then made over the whole schema)."""
+    try:
+        live_inspection = live_future.result()
+        with _rolled_back(work.sides.shadow):
+            return _plan_on_copy(work, work.sides.shadow, shadow_inspection, live_inspection, shadow_inspection, focus)
+    except psycopg.OperationalError:
+        raise
+    except Exception as exc:
+        work.progress(f"the narrowed plan did not work ({type(exc).__name__}): planning over the whole schema")
+        return None
 
 
 @contextlib.contextmanager
@@ -264,26 +315,32 @@ def _plan_on_copy(
     copy_inspection: Any | None,
     live_inspection: Any,
     shadow_inspection: Any,
+    focus: Focus | None = None,
 ) -> tuple[list[Change], list[Change]]:
     """Turn `copy` (a shadow inspected as `copy_inspection`, or an empty database: None) into live's
     shape, apply the engine's and the gap layer's statements to it, and verify it then equals the
-    shadow. Returns the engine's and the gap layer's changes."""
+    shadow. Returns the engine's and the gap layer's changes. With `focus`, both engine diffs see only
+    the objects it names, and a copy that is not exactly live is an error."""
     sides, desired, engine, skip, renames, warnings, progress = (
         work.sides, work.desired, work.engine, work.skip, work.renames, work.warnings, work.progress
     )
     plan_scope = work.plan_scope
-    scope = Scope(ALWAYS_EXCLUDED, lambda kind, schema, name: kind == "extensions" or not skip(schema, name))
+    scope = Scope(
+        ALWAYS_EXCLUDED, lambda kind, schema, name: kind == "extensions" or not skip(schema, name), focus
+    )
+    clone_scope = Scope(ALWAYS_EXCLUDED, only=focus)
     try:
         start = engine.inspect(copy) if copy_inspection is None else copy_inspection
-        copy_snap = _clone(copy, start, live_inspection, engine, desired, sides.live_snap)
+        copy_snap = _clone(copy, start, live_inspection, engine, desired, sides.live_snap, clone_scope)
     except PlanError:
-        if copy_inspection is None:
+        if copy_inspection is None or focus is not None:
             raise
         copy = work.stack.enter_context(work.dev.database("copy"))  # from the shadow did not work: from empty
-        copy_snap = _clone(copy, engine.inspect(copy), live_inspection, engine, desired, sides.live_snap)
-    clone_diff = catalog.compare(
-        copy_snap.excluding(plan_scope.excludes), sides.live_snap.excluding(plan_scope.excludes)
-    )
+        copy_snap = _clone(copy, engine.inspect(copy), live_inspection, engine, desired, sides.live_snap, clone_scope)
+    live_part = sides.live_snap if focus is None else sides.live_snap.narrowed(focus)
+    clone_diff = catalog.compare(copy_snap.excluding(plan_scope.excludes), live_part.excluding(plan_scope.excludes))
+    if clone_diff and focus is not None:
+        raise PlanError("the focused copy of live is inexact:\n  " + "\n  ".join(clone_diff[:10]))
     if clone_diff:
         warnings.append(
             f"the scratch copy of live is inexact ({len(clone_diff)} differences); "
@@ -307,8 +364,14 @@ def _plan_on_copy(
 
     progress("closing the gaps the engine leaves")
     target = sides.shadow_snap.excluding(skip)
-    changed = engine_changes or renames
+    # A focused copy's snapshot so far covers the focus only: the verification reads it whole.
+    changed = engine_changes or renames or focus is not None
     current = (catalog.read_snapshot(copy, ALWAYS_EXCLUDED) if changed else copy_snap).excluding(skip)
+    if focus is not None:
+        # The copy outside the focus was the shadow; a statement that reached further changed the start.
+        strays = catalog.differing_objects(current, target) - focus
+        if strays:
+            raise PlanError(f"the focused plan reaches beyond its focus: {sorted(strays)[:5]}")
     gap_changes = run_gaps(copy, desired, current, target)
     _execute(copy, [c.sql for c in gap_changes], "gap-layer statement")
     _execute(copy, _as_text(copy, reference_statements(None, desired)), "reference row")
@@ -347,19 +410,22 @@ def _clone(
     engine: Engine,
     desired: Desired,
     live_snap: catalog.Snapshot,
+    scope: Scope,
 ) -> catalog.Snapshot:
     """Turn the scratch database `copy` (inspected as `copy_inspection`) into live's schema, without
     live's data; returns the copy's snapshot."""
     copy.execute("set check_function_bodies = off")
-    statements = engine.diff_inspected(copy_inspection, live_inspection, Scope(ALWAYS_EXCLUDED))
+    statements = engine.diff_inspected(copy_inspection, live_inspection, scope)
     # The copy is ours: any working order will do, so statements whose dependency comes later retry.
     try:
         run_with_retries(copy, tuple(Statement(s, Location("live copy")) for s in statements))
     except InputError as exc:
         raise PlanError(f"copying live fails on the scratch copy: {exc.message}") from None
     clone_desired = Desired(None) if desired.project is None else desired
-    snap = catalog.read_snapshot(copy, ALWAYS_EXCLUDED)
-    fixes = run_gaps(copy, clone_desired, snap, live_snap)
+    snap = catalog.read_snapshot(copy, ALWAYS_EXCLUDED, scope.only)
+    live_part = live_snap if scope.only is None else live_snap.narrowed(scope.only)
+    fixes = run_gaps(copy, clone_desired, snap, live_part)
     _execute(copy, [c.sql for c in fixes], "copying live")
-    copy.execute(ANALYZE_CATALOGS)
-    return catalog.read_snapshot(copy, ALWAYS_EXCLUDED) if fixes else snap
+    if len(statements) + len(fixes) > ANALYZE_AFTER:
+        copy.execute(ANALYZE_CATALOGS)
+    return catalog.read_snapshot(copy, ALWAYS_EXCLUDED, scope.only) if fixes else snap

@@ -9,12 +9,14 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import psycopg
 import pytest
 from psycopg import conninfo, sql
 
+from flatrender_schema.engine import Focus, Scope, get_engine
 from flatrender_schema.postgres.cluster import SUPERUSER, Cluster, ephemeral, find_servers
 from flatrender_schema.postgres.connect import connect, with_dbname
 from flatrender_schema.scratch import DevServer
@@ -67,6 +69,24 @@ class CountingDevServer(DevServer):
     def create_database(self, purpose: str, template: str | None = None) -> str:
         self.purposes.append(purpose)
         return super().create_database(purpose, template)
+
+
+class RecordingEngine:
+    """The real engine, recording what each inspection was narrowed to (by database)."""
+
+    def __init__(self, name: str = "results") -> None:
+        self.inner = get_engine(name)
+        self.name = self.inner.name
+        self.inspections: list[tuple[str, Focus | None]] = []
+        self.diffs: list[Focus | None] = []  # what each diff was narrowed to
+
+    def inspect(self, conn: psycopg.Connection, only: Focus | None = None) -> Any:
+        self.inspections.append((conn.info.dbname, only))
+        return self.inner.inspect(conn, only)
+
+    def diff_inspected(self, source: Any, target: Any, scope: Scope) -> list[str]:
+        self.diffs.append(scope.only)
+        return self.inner.diff_inspected(source, target, scope)
 
 
 @pytest.fixture

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import pickle
 import shutil
 from pathlib import Path
+from typing import Any
 
 import psycopg
-from conftest import SCHEMA_DIR, TODAY, CountingDevServer, Databases
+from conftest import SCHEMA_DIR, TODAY, CountingDevServer, Databases, RecordingEngine
 from psycopg import sql
 
-from flatrender_schema import catalog
+from flatrender_schema import catalog, shadow_cache
 from flatrender_schema.desired import load_desired, load_plain
 from flatrender_schema.engine import get_engine
 from flatrender_schema.planner import PlanOptions, build_plan
@@ -115,3 +118,63 @@ def test_what_cannot_run_in_that_transaction_is_planned_on_a_file_copy(
     assert any("add value" in s.lower() for s in steps)
     assert any("set default 'happy'" in s.lower() for s in steps)
     assert catalog.compare(before, after) == []
+
+
+def _read_snapshots_recorded(monkeypatch: Any) -> list[str]:
+    """The databases the planner reads catalog snapshots of, in order."""
+    read: list[str] = []
+    real = catalog.read_snapshot
+
+    def recording(conn: psycopg.Connection, *args: Any, **kwargs: Any) -> catalog.Snapshot:
+        read.append(conn.info.dbname)
+        return real(conn, *args, **kwargs)
+
+    monkeypatch.setattr("flatrender_schema.planner.catalog.read_snapshot", recording)
+    return read
+
+
+def test_a_cached_shadow_keeps_its_snapshot_and_inspection(
+    dbs: Databases, server_url: str, tmp_path: Path, monkeypatch: Any
+) -> None:
+    conn = dbs.connect(dbs.create("reuse_keep"))
+    conn.execute((FILLER + "create table t (id int primary key, gone text);").encode())
+    path = tmp_path / "desired.sql"
+    path.write_text(FILLER + "create table t (id int primary key, added int);\n")
+    options = PlanOptions(TODAY, reuse_shadow=True)
+    before = _cached(dbs.admin)
+    marker = tmp_path / "payload-ran"
+    try:
+        with DevServer(server_url) as dev:
+            first = build_plan(conn, load_plain([path]), dev, get_engine(), options)
+        (cache,) = _cached(dbs.admin) - before
+        read = _read_snapshots_recorded(monkeypatch)
+        engine = RecordingEngine()
+        with DevServer(server_url) as dev:
+            second = build_plan(conn, load_plain([path]), dev, engine, options)
+        assert [s.sql for s in second.steps] == [s.sql for s in first.steps]
+        assert cache not in [db for db, _ in engine.inspections]  # the shadow's inspection: kept
+        # Live is inspected for the objects that differ only (no inspection of it was under way).
+        ((db, focus),) = engine.inspections
+        assert db == conn.info.dbname and focus is not None
+        assert ("public", "t") in focus and ("public", "filler_0") not in focus
+        assert read.count(cache) == 2  # the scratch work on it (narrowed, then whole), not the shadow itself
+
+        # A stored value that names anything but the engine's classes is not loaded (a pickle would
+        # run it): it is computed again, and the plan is the same.
+        class Payload:
+            def __reduce__(self) -> tuple[Any, tuple[str]]:
+                return (os.system, (f"touch {marker}",))
+
+        with connect(with_dbname(server_url, cache), autocommit=True) as c:
+            c.execute(f"update {shadow_cache.TABLE} set data = %s", [pickle.dumps(Payload())])
+        read.clear()
+        engine = RecordingEngine()
+        with DevServer(server_url) as dev:
+            third = build_plan(conn, load_plain([path]), dev, engine, options)
+        assert [s.sql for s in third.steps] == [s.sql for s in first.steps]
+        assert not marker.exists()
+        assert cache in [db for db, _ in engine.inspections] and read.count(cache) == 3
+    finally:
+        for name in _cached(dbs.admin) - before:
+            with contextlib.suppress(psycopg.Error):
+                dbs.admin.execute(sql.SQL("drop database {} with (force)").format(sql.Identifier(name)))

@@ -9,7 +9,7 @@ from typing import Any
 
 import pglast
 
-from flatrender_schema.engine import Scope
+from flatrender_schema.engine import Focus, Scope, in_focus
 
 INSPECTED_KINDS = [
     "schemas",
@@ -40,6 +40,13 @@ def _schema_and_name(obj: Any) -> tuple[str, str]:
     return str(schema), str(name)
 
 
+def _named(kind: str, obj: Any, schema: str, name: str, only: Focus) -> bool:
+    if kind == "schemas":
+        return (schema, "") in only
+    table = getattr(obj, "table_name", None)
+    return in_focus(only, schema, name, str(table) if table else None)
+
+
 def scoped(inspector: Any, scope: Scope) -> Any:
     """A shallow copy of an inspector (either engine's) without the out-of-scope objects; the
     original is left as it was, so one inspection serves several diffs."""
@@ -53,6 +60,8 @@ def scoped(inspector: Any, scope: Scope) -> Any:
             schema, name = _schema_and_name(obj)
             if kind != "extensions":  # database-wide, whatever schema holds their objects
                 if schema in scope.exclude_schemas:
+                    continue
+                if scope.only is not None and not _named(kind, obj, schema, name, scope.only):
                     continue
                 if scope.keep is not None and not scope.keep(kind, schema, name):
                     continue

@@ -10,7 +10,7 @@ from typing import Any
 
 import psycopg
 
-from flatrender_schema.engine import Scope
+from flatrender_schema.engine import Focus, Scope
 from flatrender_schema.engine.fixes import correct_statements
 from flatrender_schema.engine.inspection import drop_attached_indexes, prepared_pair, split_statements
 from flatrender_schema.errors import PlanError
@@ -48,7 +48,8 @@ def _migra() -> Any:
 class MigraEngine:
     name = "migra"
 
-    def inspect(self, conn: psycopg.Connection) -> Any:
+    def inspect(self, conn: psycopg.Connection, only: Focus | None = None) -> Any:
+        # `only` is an optimisation the engine may skip: this one always inspects everything.
         _, schemainspect, sqlalchemy = _migra()
         engine = sqlalchemy.create_engine(_sqlalchemy_url(conn))
         try:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import psycopg
+from psycopg import sql
 
-from flatrender_schema.engine import Scope, results_import
+from flatrender_schema.engine import Focus, Scope, in_focus, results_import
 from flatrender_schema.engine.fixes import correct_statements
 from flatrender_schema.engine.inspection import drop_attached_indexes, prepared_pair, split_statements
 
@@ -28,13 +29,51 @@ _FAST_IDENTITY_LOOKUP = """      where dep.refclassid = 'pg_class'::regclass
         and dep.deptype = 'i'"""
 
 
+# Queries whose rows are named objects or parts of a table: what a focused inspection filters.
+# (query, whether its rows carry `table_name`: a table's part, or an owned sequence)
+_PER_OBJECT_QUERIES = (
+    ("ALL_RELATIONS_QUERY", False), ("FUNCTIONS_QUERY", False), ("PRIVILEGES_QUERY", False),
+    ("INDEXES_QUERY", True), ("CONSTRAINTS_QUERY", True), ("SEQUENCES_QUERY", True),
+    ("TRIGGERS_QUERY", True), ("RLSPOLICIES_QUERY", True),
+)
+
+
 class _Inspector(PostgreSQL):  # type: ignore[misc]
-    """results' inspector with our corrected introspection queries."""
+    """results' inspector with our corrected introspection queries; with `only`, it builds objects
+    for the named ones alone (schemas, types, enums and extensions whole: few, and referred to)."""
+
+    def __init__(self, c: Any, only: Focus | None = None) -> None:
+        self.only = only  # before the base class loads everything
+        super().__init__(c)
 
     def execute(self, *args: Any, **kwargs: Any) -> Any:
-        if args and isinstance(args[0], str) and _SLOW_IDENTITY_LOOKUP in args[0]:
-            args = (args[0].replace(_SLOW_IDENTITY_LOOKUP, _FAST_IDENTITY_LOOKUP), *args[1:])
-        return super().execute(*args, **kwargs)
+        query = args[0] if args and isinstance(args[0], str) else None
+        if query is not None and _SLOW_IDENTITY_LOOKUP in query:
+            args = (query.replace(_SLOW_IDENTITY_LOOKUP, _FAST_IDENTITY_LOOKUP), *args[1:])
+        only = self.only
+        if only is None or query is None:
+            return super().execute(*args, **kwargs)
+        per_object = [by_table for q, by_table in _PER_OBJECT_QUERIES if query == getattr(self, q)]
+        if per_object:
+            args = (self._narrowed(args[0], per_object[0]), *args[1:])
+        rows = super().execute(*args, **kwargs)
+        if query == self.DEPS_QUERY:  # both ends must exist: the base class looks them up
+            return [
+                r for r in rows
+                if (r.schema, r.name) in only and (r.schema_dependent_on, r.name_dependent_on) in only
+            ]
+        if per_object:  # the server's condition is a superset when a name holds chr(31)
+            return [r for r in rows if in_focus(only, r.schema, r.name, r.get("table_name"))]
+        return rows
+
+    def _narrowed(self, query: str, by_table: bool) -> str:
+        """`query` limited to the focus on the server: PostgreSQL pushes the condition into it, so
+        the catalog functions run for those objects only (the query's own order is kept)."""
+        names = sql.Literal(sorted(f"{schema}\x1f{name}" for schema, name in self.only or ())).as_string(self.c)
+        key = "q.schema || chr(31) || {}".format(
+            "coalesce(q.table_name, q.name)" if by_table else "q.name"
+        )
+        return f"select * from ({query.rstrip().rstrip(';')}) q where {key} = any({names}::text[])"
 
 
 INHERITED_CONSTRAINTS = """
@@ -72,9 +111,9 @@ def _fill_collation_locales(inspector: PostgreSQL, conn: psycopg.Connection) -> 
         collation.locale = found.get((collation.schema, collation.name)) or collation.locale
 
 
-def inspect(conn: psycopg.Connection) -> PostgreSQL:
+def inspect(conn: psycopg.Connection, only: Focus | None = None) -> PostgreSQL:
     with conn.cursor() as cur:
-        inspector = _Inspector(cur)
+        inspector = _Inspector(cur, only)
     _drop_inherited_constraints(inspector, conn)
     _fill_collation_locales(inspector, conn)
     drop_attached_indexes(inspector)
@@ -89,8 +128,8 @@ class ResultsEngine:
         # add_all_changes converges 26/26, so it is the default.
         self.ordered = ordered
 
-    def inspect(self, conn: psycopg.Connection) -> PostgreSQL:
-        return inspect(conn)
+    def inspect(self, conn: psycopg.Connection, only: Focus | None = None) -> PostgreSQL:
+        return inspect(conn, only)
 
     def diff_inspected(self, source: PostgreSQL, target: PostgreSQL, scope: Scope) -> list[str]:
         with prepared_pair(source, target, scope) as (before, after, additions):

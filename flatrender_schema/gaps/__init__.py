@@ -21,8 +21,10 @@ from flatrender_schema.desired import Desired
 @dataclass(frozen=True)
 class GapContext:
     desired: Desired
-    current: Snapshot  # the scratch copy after the engine's statements
-    target: Snapshot  # the shadow
+    # The rows of the scratch copy (after the engine's statements) and of the shadow that differ: a
+    # concern decides per object from that object's own rows, so identical rows are left out.
+    current: Snapshot
+    target: Snapshot
 
     @property
     def manages_owners(self) -> bool:
