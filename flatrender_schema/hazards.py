@@ -117,7 +117,7 @@ def classify(
     """
     if not _MAY_HAVE_HAZARDS.match(sql_text):
         return ()  # parsing is what costs here; most statements of a plan cannot carry a hazard
-    existing = set(existing_tables)
+    existing = existing_tables if isinstance(existing_tables, set | frozenset) else set(existing_tables)
     types = column_types or {}
     found: set[Hazard] = set()
     try:

@@ -13,6 +13,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pglast
 from pglast import ast, enums
 from pglast.stream import RawStream
@@ -25,6 +27,13 @@ def _table(rv: ast.RangeVar | None) -> str:
     return f"{rv.schemaname or 'public'}.{rv.relname}" if rv is not None else ""
 
 
+# The statements with an online form: CREATE INDEX, ALTER TABLE, ALTER TYPE (after comments).
+_MAY_GO_ONLINE = re.compile(
+    r"(?:\s+|--[^\n]*\n|/\*.*?\*/)*(?:create\s+(?:unique\s+)?index|alter\s+(?:foreign\s+)?table|alter\s+type)\b",
+    re.I | re.S,
+)
+
+
 def make_online(changes: list[Change], existing: set[str], partitioned: set[str]) -> list[Change]:
     """The same changes, rewritten and re-phased; execution order is pre, then main, then post."""
     pre: list[Change] = []
@@ -33,6 +42,9 @@ def make_online(changes: list[Change], existing: set[str], partitioned: set[str]
     concurrent_indexes: set[str] = set()
     referenced = _fk_targets(changes)
     for change in changes:
+        if not _MAY_GO_ONLINE.match(change.sql):
+            main.append(change)  # parsing is what costs here; most statements have no online form
+            continue
         try:
             stmts = pglast.parse_sql(change.sql)
         except pglast.parser.ParseError:

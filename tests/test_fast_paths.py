@@ -16,9 +16,11 @@ from conftest import REPO, SCHEMA_DIR, TODAY, CountingDevServer, Databases
 
 from flatrender_schema import catalog
 from flatrender_schema.batches import execute_all, runs_alone
+from flatrender_schema.changes import Change
 from flatrender_schema.desired import load_desired, load_plain
 from flatrender_schema.engine import Scope, diff, get_engine
 from flatrender_schema.errors import InputError
+from flatrender_schema.online import make_online
 from flatrender_schema.ordering import dependency_order
 from flatrender_schema.planner import PlanOptions, build_plan
 from flatrender_schema.scratch import DevServer
@@ -183,3 +185,20 @@ def test_results_is_imported_with_its_queries_unchanged() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60)
     assert out.stdout.strip() == "ok", out.stderr
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        'CREATE INDEX i ON "s"."t" (a);',
+        "/* why */ create unique index i on s.t (a);",
+        "-- why\nalter table s.t add constraint f foreign key (a) references s.u (id);",
+        "ALTER TABLE ONLY s.t ADD CONSTRAINT c CHECK (a > 0);",
+        "alter type s.e add value 'x';",
+    ],
+)
+def test_online_forms_are_found_however_the_statement_is_spelled(statement: str) -> None:
+    # make_online parses only statements that can have an online form: the filter must not miss one.
+    out = make_online([Change(statement, "engine")], {"s.t"}, set())
+    assert out != [Change(statement, "engine")]
+    assert {c.phase for c in out} & {"pre", "post"}
