@@ -117,13 +117,34 @@ def classify(
     """
     if not _MAY_HAVE_HAZARDS.match(sql_text):
         return ()  # parsing is what costs here; most statements of a plan cannot carry a hazard
-    existing = existing_tables if isinstance(existing_tables, set | frozenset) else set(existing_tables)
-    types = column_types or {}
-    found: set[Hazard] = set()
     try:
         stmts = pglast.parse_sql(sql_text)
     except pglast.parser.ParseError:
         return ()
+    return _hazards_of(stmts, existing_tables, column_types)
+
+
+def assess(
+    sql_text: str, existing_tables: Iterable[str] = (), column_types: dict[tuple[str, str], str] | None = None
+) -> tuple[str, str, tuple[Hazard, ...]]:
+    """`action_of` and `classify` of one statement, parsed once (a plan has thousands)."""
+    try:
+        stmts = pglast.parse_sql(sql_text)
+    except pglast.parser.ParseError:
+        return "alter", "", ()
+    if not stmts:
+        return "alter", "", ()
+    action, obj = _action(stmts[0].stmt)
+    hazards = _hazards_of(stmts, existing_tables, column_types) if _MAY_HAVE_HAZARDS.match(sql_text) else ()
+    return action, obj, hazards
+
+
+def _hazards_of(
+    stmts: Iterable[ast.RawStmt], existing_tables: Iterable[str], column_types: dict[tuple[str, str], str] | None
+) -> tuple[Hazard, ...]:
+    existing = existing_tables if isinstance(existing_tables, set | frozenset) else set(existing_tables)
+    types = column_types or {}
+    found: set[Hazard] = set()
     for raw in stmts:
         node = raw.stmt
         if isinstance(node, ast.DropStmt):
@@ -180,6 +201,10 @@ def action_of(sql_text: str) -> tuple[str, str]:
         node = pglast.parse_sql(sql_text)[0].stmt
     except (pglast.parser.ParseError, IndexError):
         return "alter", ""
+    return _action(node)
+
+
+def _action(node: ast.Node) -> tuple[str, str]:
     name = type(node).__name__
     if isinstance(node, ast.DropStmt) or name.startswith("Drop"):
         action = "drop"

@@ -32,7 +32,7 @@ from flatrender_schema.errors import InputError, Location, PlanError
 from flatrender_schema.gaps.reference_data import reference_statements
 from flatrender_schema.gaps.renames import rename_statements
 from flatrender_schema.gaps.roles import role_statements
-from flatrender_schema.hazards import action_of, classify
+from flatrender_schema.hazards import assess
 from flatrender_schema.online import make_online
 from flatrender_schema.plan import Plan, PlanScope, Step
 from flatrender_schema.postgres.connect import connection, describe
@@ -399,8 +399,8 @@ def _relation_names(snap: catalog.Snapshot, kind: str | None = None) -> set[str]
 
 
 def _step(change: Change, existing: set[str], types: dict[tuple[str, str], str]) -> Step:
-    action, obj = action_of(change.sql)
-    return Step(change.sql, action, obj, change.source, change.phase, classify(change.sql, existing, types))
+    action, obj, hazards = assess(change.sql, existing, types)
+    return Step(change.sql, action, obj, change.source, change.phase, hazards)
 
 
 def _clone(

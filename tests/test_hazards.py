@@ -75,3 +75,27 @@ def test_every_hazard_code_has_a_case() -> None:
     for case in CASES:
         covered |= set(yaml.safe_load((CASES_DIR / case / "case.yaml").read_text())["hazards"])
     assert covered == set(CATALOGUE)
+
+
+ASSESSED = [
+    'drop table "public"."t";',
+    'alter table "public"."t" drop column "a";',
+    'alter table "public"."t" alter column "a" type smallint using "a"::smallint;',
+    'alter table "public"."t" alter column "a" set not null;',
+    'alter table "public"."t" add constraint "c" check (a > 0);',
+    'create index "i" on "public"."t" using btree ("a");',
+    "-- a comment first\ndrop schema s;",
+    'create table "public"."u" ("id" integer);',
+    'grant select on table "public"."t" to "reader";',
+    "comment on table public.t is 'x';",
+    "not sql at all",
+    "",
+]
+
+
+@pytest.mark.parametrize("statement", ASSESSED)
+def test_assess_is_action_of_and_classify_in_one_parse(statement: str) -> None:
+    from flatrender_schema.hazards import action_of, assess, classify
+
+    existing, types = {"public.t"}, {("public.t", "a"): "integer"}
+    assert assess(statement, existing, types) == (*action_of(statement), classify(statement, existing, types))
