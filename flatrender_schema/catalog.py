@@ -61,13 +61,15 @@ QUERIES: dict[str, str] = {
                format_type(a.atttypid, a.atttypmod) as type, a.attnotnull as not_null,
                pg_get_expr(d.adbin, d.adrelid) as default, a.attidentity as identity,
                a.attgenerated as generated,
-               case when a.attcollation <> t.typcollation then co.collname end as collation,
+               case when a.attcollation <> t.typcollation
+                    then quote_ident(cn.nspname) || '.' || quote_ident(co.collname) end as collation,
                col_description(c.oid, a.attnum) as comment,
                a.attacl::text[] as acl
         from pg_attribute a join pg_class c on c.oid = a.attrelid
         join pg_namespace n on n.oid = c.relnamespace join pg_type t on t.oid = a.atttypid
         left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
         left join pg_collation co on co.oid = a.attcollation
+        left join pg_namespace cn on cn.oid = co.collnamespace
         where a.attnum > 0 and not a.attisdropped and c.relkind in ('r', 'p', 'v', 'm', 'f', 'c')
           and {SYSTEM_SCHEMA_FILTER}
           and {NOT_EXTENSION_MEMBER.format(cls="'pg_class'", oid="c.oid")}

@@ -39,7 +39,7 @@ from flatrender_schema.postgres.connect import connection, describe
 from flatrender_schema.redact import redact
 from flatrender_schema.scratch import DevServer
 from flatrender_schema.shadow import build_shadow, referenced_roles, run_with_retries
-from flatrender_schema.shadow_cache import remembered
+from flatrender_schema.shadow_cache import code_digest, remembered
 
 TOOL_SCHEMA = "flatrender_schema"  # the tool's own schema (apply history): never diffed
 ALWAYS_EXCLUDED = frozenset({TOOL_SCHEMA})
@@ -135,10 +135,15 @@ class _Sides:
 
 
 def _from_shadow(
-    shadow: psycopg.Connection, cached: bool, name: str, read: Callable[[], T], engine_name: str | None = None
+    shadow: psycopg.Connection,
+    cached: bool,
+    name: str,
+    kind: type[T] | None,
+    read: Callable[[], T],
+    engine_name: str | None = None,
 ) -> T:
-    """What `read()` reads from the shadow; a cached shadow keeps it, for the next plan."""
-    return remembered(shadow, name, read, engine_name) if cached else read()
+    """What `read()` reads from the shadow (a `kind`); a cached shadow keeps it, for the next plan."""
+    return remembered(shadow, name, kind, read, engine_name) if cached else read()
 
 
 def build_plan(
@@ -165,7 +170,7 @@ def build_plan(
         live_snap_future = pool.submit(catalog.read_snapshot, live, ALWAYS_EXCLUDED)
         live_inspection = None
         if options.reuse_shadow:
-            key = f"{desired.fingerprint()}|{options.today}|{__version__}|{dev.major}"
+            key = f"{desired.fingerprint()}|{options.today}|{__version__}|{code_digest()}|{dev.major}"
             shadow = stack.enter_context(dev.cached_database("shadow", key, _shadow_builder(desired, options)))
         else:
             # Most plans that are not empty need the engine's view of live: start it now, it is free.
@@ -174,7 +179,8 @@ def build_plan(
             progress("building the desired state in a shadow database")
             _shadow_builder(desired, options)(shadow)
         shadow_snap = _from_shadow(
-            shadow, options.reuse_shadow, "snapshot", lambda: catalog.read_snapshot(shadow, ALWAYS_EXCLUDED)
+            shadow, options.reuse_shadow, "snapshot", catalog.Snapshot,
+            lambda: catalog.read_snapshot(shadow, ALWAYS_EXCLUDED),
         )
         sides = _Sides(live, shadow, live_snap_future.result(), shadow_snap, live_inspection, pool,
                        options.reuse_shadow)
@@ -191,7 +197,7 @@ def build_plan(
             engine_changes: list[Change] = []
             gap_changes: list[Change] = []
         else:
-            work = _Work(stack, sides, desired, dev, engine, plan_scope, skip, renames, warnings, progress)
+            work = _Work(stack, sides, desired, dev, engine, plan_scope, skip, renames, progress)
             engine_changes, gap_changes = _converge(work, options.reuse_shadow)
 
     existing = _relation_names(sides.live_snap)
@@ -226,18 +232,12 @@ class _Work:
     plan_scope: PlanScope
     skip: Callable[[str, str], bool]
     renames: list[str]
-    warnings: list[str]
     progress: Progress
-
-    def __post_init__(self) -> None:
-        self.warnings_before = len(self.warnings)
 
 
 def _converge(work: _Work, reuse_shadow: bool) -> tuple[list[Change], list[Change]]:
     """Engine and gap-layer changes from live to the shadow, verified on a scratch copy of live."""
-    stack, sides, dev, engine, warnings, progress = (
-        work.stack, work.sides, work.dev, work.engine, work.warnings, work.progress
-    )
+    stack, sides, dev, engine, progress = work.stack, work.sides, work.dev, work.engine, work.progress
     # When live is mostly built already, the shadow turned into live's shape by the reverse diff is far
     # cheaper than replaying live's whole schema into an empty database. Its snapshot and inspection
     # are taken, so a fresh shadow can itself be the scratch copy. A cached one must stay as it is:
@@ -254,7 +254,8 @@ def _converge(work: _Work, reuse_shadow: bool) -> tuple[list[Change], list[Chang
     progress(f"diffing live against desired ({engine.name})")
     live_future = sides.live_inspection or sides.pool.submit(engine.inspect, sides.live, focus)  # both at once
     shadow_inspection = _from_shadow(
-        sides.shadow, sides.cached, "inspection", lambda: engine.inspect(sides.shadow), engine.name
+        sides.shadow, sides.cached, "inspection", engine.inspection_type, lambda: engine.inspect(sides.shadow),
+        engine.name,
     )
 
     progress("copying the live schema into a scratch database")
@@ -265,7 +266,6 @@ def _converge(work: _Work, reuse_shadow: bool) -> tuple[list[Change], list[Chang
         planned = _focused(work, focus, live_future, shadow_inspection)
         if planned is not None:
             return planned
-        del warnings[work.warnings_before :]
     whole = focus is None or sides.live_inspection is not None
     inspections = (live_future.result() if whole else engine.inspect(sides.live), shadow_inspection)
     if not reuse_shadow:
@@ -275,7 +275,6 @@ def _converge(work: _Work, reuse_shadow: bool) -> tuple[list[Change], list[Chang
             return _plan_on_copy(work, sides.shadow, shadow_inspection, *inspections)
     except PlanError:
         progress("planning on a file copy of the cached shadow instead")
-    del warnings[work.warnings_before :]
     template = sides.shadow.info.dbname
     sides.shadow.close()  # a template database must have no connections
     copy = stack.enter_context(dev.database("copy", template))
@@ -321,33 +320,40 @@ def _plan_on_copy(
     shape, apply the engine's and the gap layer's statements to it, and verify it then equals the
     shadow. Returns the engine's and the gap layer's changes. With `focus`, both engine diffs see only
     the objects it names, and a copy that is not exactly live is an error."""
-    sides, desired, engine, skip, renames, warnings, progress = (
-        work.sides, work.desired, work.engine, work.skip, work.renames, work.warnings, work.progress
+    sides, desired, engine, skip, renames, progress = (
+        work.sides, work.desired, work.engine, work.skip, work.renames, work.progress
     )
     plan_scope = work.plan_scope
     scope = Scope(
         ALWAYS_EXCLUDED, lambda kind, schema, name: kind == "extensions" or not skip(schema, name), focus
     )
     clone_scope = Scope(ALWAYS_EXCLUDED, only=focus)
+    live_part = (sides.live_snap if focus is None else sides.live_snap.narrowed(focus)).excluding(plan_scope.excludes)
+
+    def from_empty() -> tuple[psycopg.Connection, catalog.Snapshot]:
+        empty = work.stack.enter_context(work.dev.database("copy"))
+        snap = _clone(empty, engine.inspect(empty), live_inspection, engine, desired, sides.live_snap, clone_scope)
+        return empty, snap
+
     try:
         start = engine.inspect(copy) if copy_inspection is None else copy_inspection
         copy_snap = _clone(copy, start, live_inspection, engine, desired, sides.live_snap, clone_scope)
     except PlanError:
         if copy_inspection is None or focus is not None:
             raise
-        copy = work.stack.enter_context(work.dev.database("copy"))  # from the shadow did not work: from empty
-        copy_snap = _clone(copy, engine.inspect(copy), live_inspection, engine, desired, sides.live_snap, clone_scope)
-    live_part = sides.live_snap if focus is None else sides.live_snap.narrowed(focus)
-    clone_diff = catalog.compare(copy_snap.excluding(plan_scope.excludes), live_part.excluding(plan_scope.excludes))
+        copy, copy_snap = from_empty()  # the shadow could not be turned into live's shape
+    clone_diff = catalog.compare(copy_snap.excluding(plan_scope.excludes), live_part)
     if clone_diff and focus is not None:
         raise PlanError("the focused copy of live is inexact:\n  " + "\n  ".join(clone_diff[:10]))
+    if clone_diff and copy_inspection is not None:
+        copy, copy_snap = from_empty()  # what the engine cannot undo, it may still build from nothing
+        clone_diff = catalog.compare(copy_snap.excluding(plan_scope.excludes), live_part)
     if clone_diff:
-        warnings.append(
-            f"the scratch copy of live is inexact ({len(clone_diff)} differences); "
-            "the plan was diffed against live itself"
+        # A plan verified on something else than live proves nothing about live.
+        raise PlanError(
+            "the plan cannot be verified: the engine cannot build an exact scratch copy of live "
+            f"({len(clone_diff)} differences):\n  " + "\n  ".join(clone_diff[:10])
         )
-        if renames:
-            raise PlanError("declared renames need an exact scratch copy of live:\n  " + "\n  ".join(clone_diff[:10]))
     if renames:
         _execute(copy, renames, "rename")
         # Diffing the copy (live with the renames applied) lets the engine see renamed objects as equal.

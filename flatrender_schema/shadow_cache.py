@@ -12,10 +12,13 @@ role: the unpickler accepts the engine's inspection classes and plain containers
 from __future__ import annotations
 
 import copy
+import functools
+import hashlib
 import importlib.metadata
 import io
 import pickle
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import psycopg
@@ -40,17 +43,32 @@ _ALLOWED = {
 
 class _Unpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str) -> Any:
-        if (module, name) in _ALLOWED or module.startswith(_ALLOWED_PREFIXES):
-            return super().find_class(module, name)
+        # A dotted name walks attributes (`misc` imports `inspect`, which imports `os`...): refused.
+        # Otherwise only a class defined in the engine's model modules, or one of the few listed.
+        if "." not in name and ((module, name) in _ALLOWED or module.startswith(_ALLOWED_PREFIXES)):
+            found = super().find_class(module, name)
+            if (module, name) in _ALLOWED or (isinstance(found, type) and found.__module__ == module):
+                return found
         raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a shadow cache")
 
 
 def _tag(name: str, engine_name: str | None) -> str:
-    """An entry's key: what it is, and the versions that shaped it."""
-    parts = [name, __version__]
+    """An entry's key: what it is, and the code that shaped it."""
+    parts = [name, code_digest()]
     if engine_name:
         parts += [engine_name, _version_of(engine_name)]
     return ":".join(parts)
+
+
+@functools.cache
+def code_digest() -> str:
+    """A digest of the tool's own source: what it stores is valid for the very code that stored it
+    (the version number does not change with every fix to a catalog query)."""
+    package = Path(__file__).parent
+    digest = hashlib.sha256(__version__.encode())
+    for path in sorted(package.rglob("*.py")):
+        digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def _version_of(distribution: str) -> str:
@@ -71,7 +89,7 @@ def _portable(value: Any) -> Any:
     return out
 
 
-def _load(conn: psycopg.Connection, key: str) -> Any | None:
+def _load(conn: psycopg.Connection, key: str, kind: type) -> Any | None:
     try:
         row = conn.execute(f"select data from {TABLE} where key = %s", [key]).fetchone()
     except psycopg.errors.UndefinedTable:
@@ -79,9 +97,10 @@ def _load(conn: psycopg.Connection, key: str) -> Any | None:
     if row is None:
         return None
     try:
-        return _Unpickler(io.BytesIO(row[0])).load()
-    except Exception:  # written by another version, or tampered with: computed again
+        value = _Unpickler(io.BytesIO(row[0])).load()
+    except Exception:  # written by other code, or tampered with: computed again
         return None
+    return value if isinstance(value, kind) else None
 
 
 def _save(conn: psycopg.Connection, key: str, value: Any) -> None:
@@ -98,11 +117,16 @@ def _save(conn: psycopg.Connection, key: str, value: Any) -> None:
 
 
 def remembered(
-    conn: psycopg.Connection, name: str, compute: Callable[[], T], engine_name: str | None = None
+    conn: psycopg.Connection, name: str, kind: type[T] | None, compute: Callable[[], T], engine_name: str | None = None
 ) -> T:
-    """`compute()`'s value for the cached shadow `conn` (autocommit, idle), stored there the first time."""
+    """`compute()`'s value for the cached shadow `conn` (autocommit, idle), stored there the first time.
+
+    Only a value of type `kind` is taken from the store; with `kind` None nothing is stored (an
+    engine whose model cannot be kept)."""
+    if kind is None:
+        return compute()
     key = _tag(name, engine_name)
-    value = _load(conn, key)
+    value = _load(conn, key, kind)
     if value is None:
         value = compute()
         _save(conn, key, value)

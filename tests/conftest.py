@@ -77,6 +77,7 @@ class RecordingEngine:
     def __init__(self, name: str = "results") -> None:
         self.inner = get_engine(name)
         self.name = self.inner.name
+        self.inspection_type = self.inner.inspection_type
         self.inspections: list[tuple[str, Focus | None]] = []
         self.diffs: list[Focus | None] = []  # what each diff was narrowed to
 

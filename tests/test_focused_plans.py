@@ -13,6 +13,7 @@ from conftest import TODAY, Databases, RecordingEngine
 from flatrender_schema import catalog
 from flatrender_schema.desired import load_plain
 from flatrender_schema.engine import Focus, Scope, get_engine
+from flatrender_schema.errors import PlanError
 from flatrender_schema.planner import PlanOptions, build_plan
 from flatrender_schema.scratch import DevServer
 
@@ -131,3 +132,17 @@ def test_a_narrowed_inspection_diffs_like_the_whole_one(dbs: Databases, engine_n
     whole = engine.diff_inspected(engine.inspect(a), engine.inspect(b), scope)
     narrowed = engine.diff_inspected(engine.inspect(a, focus), engine.inspect(b, focus), scope)
     assert whole and narrowed == whole
+
+
+def test_a_plan_that_cannot_be_verified_on_an_exact_copy_of_live_is_an_error(
+    dbs: Databases, server_url: str, tmp_path: Path
+) -> None:
+    # The engine neither adds a composite type's attribute nor removes one from the shadow's copy:
+    # verified on that inexact copy, the plan would be empty and live would stay as it is.
+    with pytest.raises(PlanError, match=r"cannot be verified|does not converge") as caught:
+        _plan(
+            dbs, server_url, tmp_path,
+            "create type ct as (a int, b text);\n",
+            "create type ct as (a int, b text, c int);\n",
+        )
+    assert "ct" in str(caught.value)

@@ -160,20 +160,27 @@ def test_a_cached_shadow_keeps_its_snapshot_and_inspection(
         assert read.count(cache) == 2  # the scratch work on it (narrowed, then whole), not the shadow itself
 
         # A stored value that names anything but the engine's classes is not loaded (a pickle would
-        # run it): it is computed again, and the plan is the same.
+        # run it): it is computed again, and the plan is the same. Nor is a value of another type.
         class Payload:
             def __reduce__(self) -> tuple[Any, tuple[str]]:
                 return (os.system, (f"touch {marker}",))
 
-        with connect(with_dbname(server_url, cache), autocommit=True) as c:
-            c.execute(f"update {shadow_cache.TABLE} set data = %s", [pickle.dumps(Payload())])
-        read.clear()
-        engine = RecordingEngine()
-        with DevServer(server_url) as dev:
-            third = build_plan(conn, load_plain([path]), dev, engine, options)
-        assert [s.sql for s in third.steps] == [s.sql for s in first.steps]
-        assert not marker.exists()
-        assert cache in [db for db, _ in engine.inspections] and read.count(cache) == 3
+        def short(text: str) -> bytes:
+            return b"\x8c" + bytes([len(text.encode())]) + text.encode()
+
+        # A dotted name walks attributes from an allowed module to os.system (protocol 4).
+        dotted = (b"\x80\x04" + short("results.schemainspect.misc") + short("inspect.os.system") + b"\x93"
+                  + short(f"touch {marker}") + b"\x85R.")
+        for payload in (pickle.dumps(Payload()), dotted, pickle.dumps(42)):
+            with connect(with_dbname(server_url, cache), autocommit=True) as c:
+                c.execute(f"update {shadow_cache.TABLE} set data = %s", [payload])
+            read.clear()
+            engine = RecordingEngine()
+            with DevServer(server_url) as dev:
+                third = build_plan(conn, load_plain([path]), dev, engine, options)
+            assert [s.sql for s in third.steps] == [s.sql for s in first.steps]
+            assert not marker.exists()
+            assert cache in [db for db, _ in engine.inspections] and read.count(cache) == 3
     finally:
         for name in _cached(dbs.admin) - before:
             with contextlib.suppress(psycopg.Error):

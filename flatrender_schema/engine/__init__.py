@@ -45,6 +45,8 @@ def in_focus(only: Focus, schema: str, name: str, table: str | None = None) -> b
 
 class Engine(Protocol):
     name: str
+    # The class of its inspections when they can be kept (pickled) with a cached shadow, else None.
+    inspection_type: type | None
 
     def inspect(self, conn: psycopg.Connection, only: Focus | None = None) -> Any:
         """The engine's model of the connected database's schema; diffs never modify it. With

@@ -47,6 +47,7 @@ def _migra() -> Any:
 
 class MigraEngine:
     name = "migra"
+    inspection_type = None  # its model holds a SQLAlchemy engine: not kept
 
     def inspect(self, conn: psycopg.Connection, only: Focus | None = None) -> Any:
         # `only` is an optimisation the engine may skip: this one always inspects everything.

@@ -122,6 +122,7 @@ def inspect(conn: psycopg.Connection, only: Focus | None = None) -> PostgreSQL:
 
 class ResultsEngine:
     name = "results"
+    inspection_type = _Inspector
 
     def __init__(self, ordered: bool = False) -> None:
         # add_all_changes_ordered breaks enum changes (measured: 21/26 on the migra corpus);
