@@ -5,16 +5,15 @@ from __future__ import annotations
 from psycopg import sql
 
 from flatrender_schema.gaps import GapContext, concern
+from flatrender_schema.gaps.objects import column_pairs
 
 
 @concern("column_collations", priority=17)
 def compare_column_collations(ctx: GapContext) -> list[sql.Composable]:
-    have = {(r["schema"], r["table"], r["name"]): r for r in ctx.current.rows("columns")}
     out: list[sql.Composable] = []
-    for want in ctx.target.rows("columns"):
-        cur = have.get((want["schema"], want["table"], want["name"]))
+    for cur, want in column_pairs(ctx.current, ctx.target):
         # A type change is the engine's (it writes the collation with it); views follow their tables.
-        if cur is None or cur["collation"] == want["collation"] or cur["type"] != want["type"]:
+        if cur["collation"] == want["collation"] or cur["type"] != want["type"]:
             continue
         # The snapshot holds the collation as the server quoted it (schema-qualified), or None: the type's.
         collation = sql.SQL(want["collation"] or 'pg_catalog."default"')

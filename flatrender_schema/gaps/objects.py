@@ -122,3 +122,12 @@ def owned_objects(snap: Snapshot) -> Iterator[Owned]:
 
 def by_key(snap: Snapshot) -> dict[tuple[str, ...], Owned]:
     return {o.key: o for o in owned_objects(snap)}
+
+
+def column_pairs(current: Snapshot, target: Snapshot) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+    """(current row, target row) of each column found on both sides, in the target's order."""
+    have = {(r["schema"], r["table"], r["name"]): r for r in current.rows("columns")}
+    for want in target.rows("columns"):
+        cur = have.get((want["schema"], want["table"], want["name"]))
+        if cur is not None:
+            yield cur, want

@@ -12,7 +12,7 @@ from collections import defaultdict
 from psycopg import sql
 
 from flatrender_schema.gaps import GapContext, concern
-from flatrender_schema.gaps.objects import PRIVILEGE_LETTERS, by_key
+from flatrender_schema.gaps.objects import PRIVILEGE_LETTERS, by_key, column_pairs
 
 
 def _privileges(acl: tuple[str, ...]) -> set[tuple[str, str, bool]]:
@@ -73,12 +73,8 @@ def _column_statements(verb: str, table: sql.Composable, column: str,
 @concern("column_privileges", priority=21)
 def compare_column_privileges(ctx: GapContext) -> list[sql.Composable]:
     """Column-level grants (GRANT SELECT (col) ...), which no engine diffs."""
-    have = {(r["schema"], r["table"], r["name"]): r for r in ctx.current.rows("columns")}
     out: list[sql.Composable] = []
-    for want in ctx.target.rows("columns"):
-        cur = have.get((want["schema"], want["table"], want["name"]))
-        if cur is None:
-            continue
+    for cur, want in column_pairs(ctx.current, ctx.target):
         want_p, have_p = _privileges(tuple(want["acl"] or ())), _privileges(tuple(cur["acl"] or ()))
         if want_p == have_p:
             continue
