@@ -380,6 +380,7 @@ def differing_objects(a: Snapshot, b: Snapshot) -> Focus:
     """The objects with a row that differs between the two snapshots, named as `Scope.only` names
     them: `(schema, name)`, `(schema, table)` for a table's parts, `(schema, "")` for a schema."""
     out: set[tuple[str, str]] = set()
+    changed_types: set[str] = set()
     for side in differing(a, b):
         for area, rows in side.areas.items():
             for r in rows:
@@ -391,6 +392,16 @@ def differing_objects(a: Snapshot, b: Snapshot) -> Focus:
                 if area == "sequences" and r.get("owned_by"):
                     owner_schema, owner_table, _ = str(r["owned_by"]).split(".", 2)
                     out.add((owner_schema, owner_table))
+                if area in ("types", "domains"):
+                    changed_types.add(str(r["name"]))
+    if changed_types:
+        # A changed enum or domain is changed under the columns using it (the engine recreates an enum
+        # and moves its columns): their tables join the focus. The match on the type's name as
+        # format_type writes it may take in a few more; a wider focus is still a sound one.
+        for snap in (a, b):
+            for r in snap.rows("columns"):
+                if any(name in str(r["type"]) for name in changed_types):
+                    out.add((str(r["schema"]), str(r["table"])))
     return frozenset(out)
 
 

@@ -73,11 +73,12 @@ def test_a_plan_over_a_few_changed_tables_sees_only_them(dbs: Databases, server_
 def test_a_change_reaching_past_the_changed_objects_is_planned_over_the_whole_schema(
     dbs: Databases, server_url: str, tmp_path: Path
 ) -> None:
-    # Only the enum's row differs, but removing a value recreates the type under the column using it.
+    # The copy of live recreates the enum without the new value, and the engine does not move an
+    # array-of-enum column across that: the narrowed attempt fails, the whole-schema one does not.
     live, plan, engine, messages, path = _plan(
         dbs, server_url, tmp_path,
-        "create type mood as enum ('ok', 'sad');\ncreate table t (id int primary key, m mood);\n",
-        "create type mood as enum ('ok');\ncreate table t (id int primary key, m mood);\n",
+        "create type mood as enum ('ok');\ncreate table t (id int primary key, ms mood[]);\n",
+        "create type mood as enum ('ok', 'happy');\ncreate table t (id int primary key, ms mood[]);\n",
     )
     assert any("did not work" in m for m in messages), messages
     assert engine.diffs[0] is not None and engine.diffs[-1] is None  # narrowed first, then whole
@@ -146,3 +147,23 @@ def test_a_plan_that_cannot_be_verified_on_an_exact_copy_of_live_is_an_error(
             "create type ct as (a int, b text, c int);\n",
         )
     assert "ct" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("live_enum", "desired_enum", "expected"),
+    [("'ok'", "'ok', 'happy'", "add value"), ("'ok', 'sad'", "'ok'", "mood")],
+    ids=["value added", "value removed"],
+)
+def test_an_enum_changed_in_use_is_planned_narrowed(
+    dbs: Databases, server_url: str, tmp_path: Path, live_enum: str, desired_enum: str, expected: str
+) -> None:
+    # The tables using the enum join the focus: the copy of live recreates the type under them.
+    table = "create table t (id int primary key, m mood);\n"
+    live, plan, engine, messages, path = _plan(
+        dbs, server_url, tmp_path,
+        f"create type mood as enum ({live_enum});\n{table}", f"create type mood as enum ({desired_enum});\n{table}",
+    )
+    assert not any("did not work" in m for m in messages), messages
+    assert all(focus is not None and ("public", "t") in focus for focus in engine.diffs)
+    assert any(expected in s.sql.lower() for s in plan.steps)
+    _converges(live, plan, path, server_url)
