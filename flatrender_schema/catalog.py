@@ -16,7 +16,7 @@ from typing import Any
 
 import psycopg
 
-from flatrender_schema.engine import Focus
+from flatrender_schema.engine import Focus, focus_keys, in_focus
 
 SYSTEM_SCHEMA_FILTER = """
     n.nspname not in ('pg_catalog', 'information_schema', 'pg_toast')
@@ -330,8 +330,8 @@ def _named(area: str, row: dict[str, Any], only: Focus) -> bool:
         return True
     if area == "schemas":
         return (str(row["name"]), "") in only
-    schema = str(row.get("schema", ""))
-    return (schema, str(row["table"])) in only if "table" in row else (schema, str(row["name"])) in only
+    table = str(row["table"]) if "table" in row else None
+    return in_focus(only, str(row.get("schema", "")), str(row["name"]), table)
 
 
 def read_snapshot(
@@ -344,7 +344,7 @@ def read_snapshot(
     params: dict[str, Any] = {"exclude": sorted(exclude_schemas)}
     queries = QUERIES
     if only is not None:
-        params["names"] = sorted(f"{schema}\x1f{name}" for schema, name in only if name)
+        params["names"] = focus_keys(only)
         params["schema_names"] = sorted(schema for schema, name in only if not name)
         queries = {a: q if a in UNNAMED_AREAS else _narrowed_query(a, q) for a, q in QUERIES.items()}
     areas: dict[str, tuple[dict[str, Any], ...]] = {}

@@ -99,10 +99,11 @@ def type_name(node: ast.TypeName) -> str:
     return out + "[]" * len(node.arrayBounds or ())
 
 
+# What may come before a statement's first keyword (compile with re.S).
+LEADING_COMMENTS = r"(?:\s+|--[^\n]*\n|/\*.*?\*/)*"
+
 # Only DROP, ALTER and CREATE INDEX statements are classified below (comments may lead them).
-_MAY_HAVE_HAZARDS = re.compile(
-    r"(?:\s+|--[^\n]*\n|/\*.*?\*/)*(?:drop|alter|create\s+(?:unique\s+)?index)\b", re.I | re.S
-)
+_MAY_HAVE_HAZARDS = re.compile(LEADING_COMMENTS + r"(?:drop|alter|create\s+(?:unique\s+)?index)\b", re.I | re.S)
 
 
 def classify(

@@ -21,6 +21,7 @@ from pglast.stream import RawStream
 from psycopg import sql
 
 from flatrender_schema.changes import Change
+from flatrender_schema.hazards import LEADING_COMMENTS
 
 
 def _table(rv: ast.RangeVar | None) -> str:
@@ -29,7 +30,7 @@ def _table(rv: ast.RangeVar | None) -> str:
 
 # The statements with an online form: CREATE INDEX, ALTER TABLE, ALTER TYPE (after comments).
 _MAY_GO_ONLINE = re.compile(
-    r"(?:\s+|--[^\n]*\n|/\*.*?\*/)*(?:create\s+(?:unique\s+)?index|alter\s+(?:foreign\s+)?table|alter\s+type)\b",
+    LEADING_COMMENTS + r"(?:create\s+(?:unique\s+)?index|alter\s+(?:foreign\s+)?table|alter\s+type)\b",
     re.I | re.S,
 )
 

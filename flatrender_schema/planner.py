@@ -133,7 +133,6 @@ class _Sides:
     cached: bool  # the shadow is a cached one: what is read from it is kept with it
 
 
-
 def _from_shadow(
     shadow: psycopg.Connection,
     cached: bool,
@@ -198,7 +197,7 @@ def build_plan(
             gap_changes: list[Change] = []
         else:
             work = _Work(stack, sides, desired, dev, engine, plan_scope, skip, renames, progress)
-            engine_changes, gap_changes = _converge(work, options.reuse_shadow)
+            engine_changes, gap_changes = _converge(work)
 
     existing = _relation_names(sides.live_snap)
     changes = role_changes + [Change(s, "renames") for s in renames]
@@ -235,7 +234,7 @@ class _Work:
     progress: Progress
 
 
-def _converge(work: _Work, reuse_shadow: bool) -> tuple[list[Change], list[Change]]:
+def _converge(work: _Work) -> tuple[list[Change], list[Change]]:
     """Engine and gap-layer changes from live to the shadow, verified on a scratch copy of live."""
     stack, sides, dev, engine, progress = work.stack, work.sides, work.dev, work.engine, work.progress
     # When live is mostly built already, the shadow turned into live's shape by the reverse diff is far
@@ -268,7 +267,7 @@ def _converge(work: _Work, reuse_shadow: bool) -> tuple[list[Change], list[Chang
             return planned
     whole = focus is None or sides.live_inspection is not None
     inspections = (live_future.result() if whole else engine.inspect(sides.live), shadow_inspection)
-    if not reuse_shadow:
+    if not sides.cached:
         return _plan_on_copy(work, sides.shadow, shadow_inspection, *inspections)
     try:
         with _rolled_back(sides.shadow):
@@ -328,16 +327,17 @@ def _plan_on_copy(
         ALWAYS_EXCLUDED, lambda kind, schema, name: kind == "extensions" or not skip(schema, name), focus
     )
     clone_scope = Scope(ALWAYS_EXCLUDED, only=focus)
-    live_part = (sides.live_snap if focus is None else sides.live_snap.narrowed(focus)).excluding(plan_scope.excludes)
+    live_seen = sides.live_snap if focus is None else sides.live_snap.narrowed(focus)  # what the copy must match
+    live_part = live_seen.excluding(plan_scope.excludes)
 
     def from_empty() -> tuple[psycopg.Connection, catalog.Snapshot]:
         empty = work.stack.enter_context(work.dev.database("copy"))
-        snap = _clone(empty, engine.inspect(empty), live_inspection, engine, desired, sides.live_snap, clone_scope)
+        snap = _clone(empty, engine.inspect(empty), live_inspection, engine, desired, live_seen, clone_scope)
         return empty, snap
 
     try:
         start = engine.inspect(copy) if copy_inspection is None else copy_inspection
-        copy_snap = _clone(copy, start, live_inspection, engine, desired, sides.live_snap, clone_scope)
+        copy_snap = _clone(copy, start, live_inspection, engine, desired, live_seen, clone_scope)
     except PlanError:
         if copy_inspection is None or focus is not None:
             raise
@@ -419,7 +419,7 @@ def _clone(
     scope: Scope,
 ) -> catalog.Snapshot:
     """Turn the scratch database `copy` (inspected as `copy_inspection`) into live's schema, without
-    live's data; returns the copy's snapshot."""
+    live's data; returns the copy's snapshot. `live_snap` is live's, narrowed to `scope.only` if set."""
     copy.execute("set check_function_bodies = off")
     statements = engine.diff_inspected(copy_inspection, live_inspection, scope)
     # The copy is ours: any working order will do, so statements whose dependency comes later retry.
@@ -429,8 +429,7 @@ def _clone(
         raise PlanError(f"copying live fails on the scratch copy: {exc.message}") from None
     clone_desired = Desired(None) if desired.project is None else desired
     snap = catalog.read_snapshot(copy, ALWAYS_EXCLUDED, scope.only)
-    live_part = live_snap if scope.only is None else live_snap.narrowed(scope.only)
-    fixes = run_gaps(copy, clone_desired, snap, live_part)
+    fixes = run_gaps(copy, clone_desired, snap, live_snap)
     _execute(copy, [c.sql for c in fixes], "copying live")
     if len(statements) + len(fixes) > ANALYZE_AFTER:
         copy.execute(ANALYZE_CATALOGS)

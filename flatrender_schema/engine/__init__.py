@@ -20,6 +20,10 @@ DEFAULT_ENGINE = "results"
 ENGINES = ("results", "migra")
 
 
+# Objects named as `in_focus` names them; `(schema, "")` is a schema itself.
+Focus = frozenset[tuple[str, str]]
+
+
 @dataclass(frozen=True)
 class Scope:
     """What a diff may see: schemas excluded outright and a predicate dropping single objects.
@@ -31,16 +35,20 @@ class Scope:
 
     exclude_schemas: frozenset[str] = frozenset()
     keep: Callable[[str, str, str], bool] | None = field(default=None, compare=False)
-    only: frozenset[tuple[str, str]] | None = None
+    only: Focus | None = None
 
-
-Focus = frozenset[tuple[str, str]]
 
 
 def in_focus(only: Focus, schema: str, name: str, table: str | None = None) -> bool:
     """Whether `only` names an object: `(schema, name)`; a part of a table (column, constraint,
     index, trigger, policy, owned sequence) goes with its table, `(schema, table)`."""
     return (schema, table) in only if table else (schema, name) in only
+
+
+def focus_keys(only: Focus) -> list[str]:
+    """The named objects of `only` as `schema` chr(31) `name`, for a condition the server evaluates
+    (a superset when a name holds chr(31): the caller filters the rows with `in_focus` too)."""
+    return sorted(f"{schema}\x1f{name}" for schema, name in only if name)
 
 
 class Engine(Protocol):

@@ -7,7 +7,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from flatrender_schema.engine import Focus, Scope, in_focus, results_import
+from flatrender_schema.engine import Focus, Scope, focus_keys, in_focus, results_import
 from flatrender_schema.engine.fixes import correct_statements
 from flatrender_schema.engine.inspection import drop_attached_indexes, prepared_pair, split_statements
 
@@ -69,7 +69,7 @@ class _Inspector(PostgreSQL):  # type: ignore[misc]
     def _narrowed(self, query: str, by_table: bool) -> str:
         """`query` limited to the focus on the server: PostgreSQL pushes the condition into it, so
         the catalog functions run for those objects only (the query's own order is kept)."""
-        names = sql.Literal(sorted(f"{schema}\x1f{name}" for schema, name in self.only or ())).as_string(self.c)
+        names = sql.Literal(focus_keys(self.only or frozenset())).as_string(self.c)
         key = "q.schema || chr(31) || {}".format(
             "coalesce(q.table_name, q.name)" if by_table else "q.name"
         )
