@@ -6,6 +6,7 @@ import contextlib
 import os
 import pickle
 import shutil
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,20 +27,35 @@ def _cached(admin: psycopg.Connection) -> set[str]:
     return {r[0] for r in rows}
 
 
+@contextlib.contextmanager
+def _new_caches(dbs: Databases) -> Iterator[Callable[[], set[str]]]:
+    """The cached databases made since entry (a function to ask), all dropped on exit."""
+    before = _cached(dbs.admin)
+
+    def made() -> set[str]:
+        return _cached(dbs.admin) - before
+
+    try:
+        yield made
+    finally:
+        for name in made():
+            with contextlib.suppress(psycopg.Error):
+                dbs.admin.execute(sql.SQL("drop database {} with (force)").format(sql.Identifier(name)))
+
+
 def test_shadow_is_reused_and_rebuilt_when_the_files_change(dbs: Databases, server_url: str, tmp_path: Path) -> None:
     conn = dbs.connect(dbs.create("reuse"))
     schema = tmp_path / "schema"
     shutil.copytree(SCHEMA_DIR, schema)
     options = PlanOptions(TODAY, reuse_shadow=True)
-    before = _cached(dbs.admin)
-    try:
+    with _new_caches(dbs) as made:
         with DevServer(server_url) as dev:
             first = build_plan(conn, load_desired(schema), dev, get_engine(), options)
-        made = _cached(dbs.admin) - before
-        assert len(made) == 1
+        first_made = made()
+        assert len(first_made) == 1
         with DevServer(server_url) as dev:
             second = build_plan(conn, load_desired(schema), dev, get_engine(), options)
-        assert _cached(dbs.admin) - before == made  # reused, not rebuilt
+        assert made() == first_made  # reused, not rebuilt
         # The roles the cached shadow grants to are kept too; here the dev server is the target's own
         # cluster, so the second plan finds them and plans no CREATE ROLE. Everything else is identical.
         assert second.steps == tuple(s for s in first.steps if s.source != "roles")
@@ -47,12 +63,8 @@ def test_shadow_is_reused_and_rebuilt_when_the_files_change(dbs: Databases, serv
             "CREATE TABLE studio.notes (id uuid PRIMARY KEY, tenant_id uuid NOT NULL);\n")
         with DevServer(server_url) as dev:
             third = build_plan(conn, load_desired(schema), dev, get_engine(), options)
-        assert len(_cached(dbs.admin) - before) == 2
+        assert len(made()) == 2
         assert any("studio" in s.sql and "notes" in s.sql for s in third.steps)
-    finally:
-        for name in _cached(dbs.admin) - before:
-            with contextlib.suppress(psycopg.Error):
-                dbs.admin.execute(sql.SQL("drop database {} with (force)").format(sql.Identifier(name)))
 
 
 FILLER = "".join(f"create table filler_{i} (id int primary key, note text);\n" for i in range(60))
@@ -69,11 +81,10 @@ def _plan_twice_with_reuse(
     path = tmp_path / "desired.sql"
     path.write_text(FILLER + desired_sql)
     options = PlanOptions(TODAY, reuse_shadow=True)
-    before = _cached(dbs.admin)
-    try:
+    with _new_caches(dbs) as made:
         with DevServer(server_url) as dev:
             build_plan(conn, load_plain([path]), dev, get_engine(), options)
-        (cache,) = _cached(dbs.admin) - before
+        (cache,) = made()
         with connect(with_dbname(server_url, cache), autocommit=True) as c:
             snap_before = catalog.read_snapshot(c)
         with CountingDevServer(server_url) as dev:
@@ -81,10 +92,6 @@ def _plan_twice_with_reuse(
             created = list(dev.purposes)
         with connect(with_dbname(server_url, cache), autocommit=True) as c:
             snap_after = catalog.read_snapshot(c)
-    finally:
-        for name in _cached(dbs.admin) - before:
-            with contextlib.suppress(psycopg.Error):
-                dbs.admin.execute(sql.SQL("drop database {} with (force)").format(sql.Identifier(name)))
     return [s.sql for s in plan.steps], created, snap_before, snap_after
 
 
@@ -141,12 +148,11 @@ def test_a_cached_shadow_keeps_its_snapshot_and_inspection(
     path = tmp_path / "desired.sql"
     path.write_text(FILLER + "create table t (id int primary key, added int);\n")
     options = PlanOptions(TODAY, reuse_shadow=True)
-    before = _cached(dbs.admin)
     marker = tmp_path / "payload-ran"
-    try:
+    with _new_caches(dbs) as made:
         with DevServer(server_url) as dev:
             first = build_plan(conn, load_plain([path]), dev, get_engine(), options)
-        (cache,) = _cached(dbs.admin) - before
+        (cache,) = made()
         read = _read_snapshots_recorded(monkeypatch)
         engine = RecordingEngine()
         with DevServer(server_url) as dev:
@@ -181,7 +187,3 @@ def test_a_cached_shadow_keeps_its_snapshot_and_inspection(
             assert [s.sql for s in third.steps] == [s.sql for s in first.steps]
             assert not marker.exists()
             assert cache in [db for db, _ in engine.inspections] and read.count(cache) == 3
-    finally:
-        for name in _cached(dbs.admin) - before:
-            with contextlib.suppress(psycopg.Error):
-                dbs.admin.execute(sql.SQL("drop database {} with (force)").format(sql.Identifier(name)))
