@@ -26,8 +26,8 @@ from psycopg import errors, sql
 from flatrender_schema import catalog
 from flatrender_schema.errors import ApplyError
 from flatrender_schema.plan import Plan, Step
-from flatrender_schema.planner import ALWAYS_EXCLUDED, TOOL_SCHEMA
 from flatrender_schema.redact import redact
+from flatrender_schema.tool_schema import ALWAYS_EXCLUDED, TOOL_SCHEMA
 
 ADVISORY_LOCK_KEY = 0x66727363  # "frsc": serialises applies on one database
 
