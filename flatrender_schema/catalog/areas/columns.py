@@ -34,10 +34,11 @@ AREA = Area(
         left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
         left join pg_collation co on co.oid = a.attcollation
         left join pg_namespace cn on cn.oid = co.collnamespace
-        left join pg_depend sd on a.attidentity <> '' and sd.refclassid = 'pg_class'::regclass
-             and sd.classid = 'pg_class'::regclass and sd.refobjid = a.attrelid and sd.refobjsubid = a.attnum
-             and sd.deptype = 'i'
-        left join pg_sequence s on s.seqrelid = sd.objid
+        left join lateral (
+             select q.* from pg_depend sd join pg_sequence q on q.seqrelid = sd.objid
+             where a.attidentity <> '' and sd.refclassid = 'pg_class'::regclass
+               and sd.classid = 'pg_class'::regclass and sd.refobjid = a.attrelid and sd.refobjsubid = a.attnum
+               and sd.deptype = 'i') s on true
         where a.attnum > 0 and not a.attisdropped and c.relkind in ('r', 'p', 'v', 'm', 'f', 'c')
           and {SYSTEM_SCHEMA_FILTER}
           and {not_extension_member("pg_class", "c.oid")}

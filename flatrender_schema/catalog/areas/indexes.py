@@ -17,8 +17,9 @@ AREA = Area(
                obj_description(i.oid, 'pg_class') as comment,
                (select pn.nspname || '.' || p.relname from pg_inherits h join pg_class p on p.oid = h.inhparent
                   join pg_namespace pn on pn.oid = p.relnamespace where h.inhrelid = i.oid) as parent,
-               (select array_agg(a.attnum || '=' || a.attstattarget order by a.attnum) from pg_attribute a
-                 where a.attrelid = i.oid and a.attstattarget::int > 0) as statistics
+               -- only an expression column of an index takes a statistics target
+               case when x.indexprs is not null then (select array_agg(a.attnum || '=' || a.attstattarget order by a.attnum)
+                 from pg_attribute a where a.attrelid = i.oid and a.attstattarget::int > 0) end as statistics
         from pg_index x join pg_class i on i.oid = x.indexrelid join pg_class c on c.oid = x.indrelid
         join pg_namespace n on n.oid = i.relnamespace
         where {SYSTEM_SCHEMA_FILTER}

@@ -47,15 +47,18 @@ AREA = Area(
                c.relkind = 'S' and exists (select 1 from pg_depend d where d.objid = c.oid
                        and d.classid = 'pg_class'::regclass and d.deptype = 'i') as identity_sequence,
                case when c.relkind in ('r', 'p', 'm') then c.relreplident end as replica_identity,
-               (select i.relname from pg_index x join pg_class i on i.oid = x.indexrelid
-                 where x.indrelid = c.oid and x.indisreplident) as replica_index,
-               (select i.relname from pg_index x join pg_class i on i.oid = x.indexrelid
-                 where x.indrelid = c.oid and x.indisclustered) as clustered_on,
-               nullif((select a.amname from pg_am a where a.oid = c.relam), 'heap') as access_method,
-               (select s.srvname from pg_foreign_table ft join pg_foreign_server s on s.oid = ft.ftserver
-                 where ft.ftrelid = c.oid) as server,
-               (select ft.ftoptions from pg_foreign_table ft where ft.ftrelid = c.oid)::text[] as server_options
+               ix.replica_index, ix.clustered_on, nullif(am.amname, 'heap') as access_method,
+               case when c.relkind = 'f' then (select s.srvname from pg_foreign_table ft
+                 join pg_foreign_server s on s.oid = ft.ftserver where ft.ftrelid = c.oid) end as server,
+               case when c.relkind = 'f' then (select ft.ftoptions from pg_foreign_table ft
+                 where ft.ftrelid = c.oid)::text[] end as server_options
         from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        left join pg_am am on am.oid = c.relam
+        -- the few indexes that are a replica identity or clustered on, once (not a lookup per relation)
+        left join (select x.indrelid, min(i.relname) filter (where x.indisreplident) as replica_index,
+                          min(i.relname) filter (where x.indisclustered) as clustered_on
+                     from pg_index x join pg_class i on i.oid = x.indexrelid
+                    where x.indisreplident or x.indisclustered group by 1) ix on ix.indrelid = c.oid
         where c.relkind in ('r', 'p', 'v', 'm', 'f', 'S', 'c') and {SYSTEM_SCHEMA_FILTER}
           and {not_extension_member("pg_class", "c.oid")}
           and not (c.relkind = 'c' and exists (select 1 from pg_type t where t.typrelid = c.oid
