@@ -1,0 +1,258 @@
+"""apply_fleet: a fleet converged in waves, canaries first, stopping at the first failure.
+
+Each target is applied by `apply.apply_plan` under its own advisory lock, in one transaction, with
+its own history; a re-run resumes, since converged targets have nothing left to do. Outcomes:
+
+- done: `applied`, `converged` (nothing to do), `applied-earlier` (this reviewed plan, per history)
+- `failed`: something ran and failed, or its plan did: no new apply starts, running ones finish
+- `refused`: nothing ran, for a reason of that target's own (drift from its reviewed plan, no
+  reviewed plan for it, unreachable); the others go on, unless it is a canary
+- `untouched`: never started, because the rollout stopped first
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import psycopg
+from psycopg import sql
+
+from flatrender_schema import catalog
+from flatrender_schema.apply import ApplyOptions, DriftError, apply_lock, apply_plan
+from flatrender_schema.desired import Desired
+from flatrender_schema.engine import Engine
+from flatrender_schema.errors import ApplyError, InputError
+from flatrender_schema.fleet.manifest import Fleet, Target, matches, parse_selectors
+from flatrender_schema.fleet.planning import (
+    FleetOptions,
+    FleetPlan,
+    FleetSession,
+    describe_error,
+    open_fleet,
+    plan_connected,
+    plan_inputs,
+    plan_target,
+)
+from flatrender_schema.plan import Plan
+from flatrender_schema.planner import ALWAYS_EXCLUDED, TOOL_SCHEMA
+
+DONE = ("applied", "converged", "applied-earlier", "dry-run")
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class RolloutOptions:
+    apply: ApplyOptions = field(default_factory=ApplyOptions)
+    canary: tuple[str, ...] = ()  # target names or label=value; default: the first target
+    ignore_desired_mismatch: bool = False
+
+
+@dataclass(frozen=True)
+class TargetOutcome:
+    name: str
+    outcome: str
+    detail: str = ""
+    steps: int = 0
+    wave: str = ""  # "canary" or "rest"
+
+    @property
+    def done(self) -> bool:
+        return self.outcome in DONE
+
+
+@dataclass(frozen=True)
+class Rollout:
+    results: tuple[TargetOutcome, ...]  # in the targets file's order
+    stopped_by: str | None = None  # the target whose failure stopped the rollout
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if all(r.done for r in self.results) else 1
+
+    def names(self, *outcomes: str) -> list[str]:
+        return [r.name for r in self.results if r.outcome in outcomes]
+
+    def summary(self) -> str:
+        c = Counter(r.outcome for r in self.results)
+        done = sum(c[o] for o in DONE)
+        parts = [f"{c[o]} {o}" for o in DONE if c[o]]
+        text = f"Rollout: {done} done ({', '.join(parts) or 'none'}), {c['failed']} failed, {c['refused']} refused, "
+        text += f"{c['untouched']} untouched."
+        if self.stopped_by:
+            text += f" Stopped at the failure of {self.stopped_by}; a re-run resumes."
+        return text
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "kind": "fleet-rollout",
+                "stopped_by": self.stopped_by,
+                "summary": dict(Counter(r.outcome for r in self.results)),
+                "targets": [field_dict(r) for r in self.results],
+            },
+            indent=2,
+        ) + "\n"
+
+
+def field_dict(r: TargetOutcome) -> dict[str, object]:
+    return {"name": r.name, "outcome": r.outcome, "detail": r.detail, "steps": r.steps, "wave": r.wave}
+
+
+def canaries(fleet: Fleet, chosen: tuple[str, ...]) -> list[Target]:
+    """The canary wave: targets named or matching a label=value given; the first target by default."""
+    if not chosen:
+        return [fleet.targets[0]]
+    names = {c for c in chosen if "=" not in c}
+    unknown = names - set(fleet.names)
+    if unknown:
+        raise InputError(f"--canary {', '.join(sorted(unknown))}: no such target in {fleet.path}")
+    wanted = parse_selectors([c for c in chosen if "=" in c])
+    out = [t for t in fleet.targets if t.name in names or (wanted and any(
+        matches(t, {k: v}) for k, v in wanted.items()))]
+    if not out:
+        raise InputError(f"--canary {' '.join(chosen)} matches no selected target")
+    return out
+
+
+def apply_fleet(
+    fleet: Fleet,
+    desired: Desired,
+    engine: Engine,
+    options: FleetOptions,
+    rollout: RolloutOptions = RolloutOptions(),
+    reviewed: FleetPlan | None = None,
+    progress: Progress = lambda _: None,
+    environ: Mapping[str, str] | None = None,
+) -> Rollout:
+    first = canaries(fleet, rollout.canary)
+    rest = [t for t in fleet.targets if t not in first]
+    with open_fleet(fleet, options, environ, engine) as session:
+        run = _Run(session, fleet, desired, rollout, reviewed, progress)
+        if reviewed is None:
+            planned, run.keys = plan_connected(session, fleet, desired, progress)
+            run.planned = {r.target.name: r.plan for r in planned if r.plan is not None}
+        run.wave(first, "canary")
+        if any(not run.outcomes[t.name].done for t in first):
+            run.stopped_by = run.stopped_by or next(t.name for t in first if not run.outcomes[t.name].done)
+        else:
+            run.wave(rest, "rest")
+    results = tuple(run.outcomes.get(t.name) or TargetOutcome(t.name, "untouched") for t in fleet.targets)
+    return Rollout(results, run.stopped_by)
+
+
+@dataclass
+class _Run:
+    session: FleetSession
+    fleet: Fleet
+    desired: Desired
+    rollout: RolloutOptions
+    reviewed: FleetPlan | None
+    progress: Progress
+    planned: dict[str, Plan] = field(default_factory=dict)
+    keys: dict[str, str] = field(default_factory=dict)
+    outcomes: dict[str, TargetOutcome] = field(default_factory=dict)
+    stopped_by: str | None = None
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def wave(self, targets: list[Target], name: str) -> None:
+        """Apply `targets`, `parallel` at a time; after a failure no new one starts."""
+        pending = iter(targets)
+
+        def worker() -> None:
+            while True:
+                with self._lock:
+                    target = None if self._stop.is_set() else next(pending, None)
+                if target is None:
+                    return
+                out = self.one(target, name)
+                self.progress(f"{target.name}: {out.outcome}{f' ({out.detail})' if out.detail else ''}")
+                with self._lock:
+                    self.outcomes[target.name] = out
+                    if out.outcome == "failed" and not self._stop.is_set():
+                        self._stop.set()
+                        self.stopped_by = target.name
+
+        workers = min(self.session.options.parallel, len(targets))
+        self.session.map(lambda _: worker(), list(range(workers)))
+
+    def one(self, target: Target, wave: str) -> TargetOutcome:
+        if target.name in self.session.errors:
+            return TargetOutcome(target.name, "refused", f"unreachable: {self.session.errors[target.name]}", wave=wave)
+        conn = self.session.connected[target.name]
+        try:
+            if self.reviewed is not None:
+                return self._reviewed(conn, target, wave)
+            return self._converge(conn, target, wave)
+        except DriftError as exc:
+            return TargetOutcome(target.name, "refused", exc.message, wave=wave)
+        except Exception as exc:  # one target's failure is reported and stops the rollout
+            return TargetOutcome(target.name, "failed", describe_error(exc, self.session.urls.get(target.name)),
+                                 wave=wave)
+
+    def _plan(self, conn: psycopg.Connection, target: Target) -> Plan:
+        shadows = self.session.shadows_for(conn)
+        return plan_target(conn, target, self.desired, self.session.engine, shadows, self.session.options)
+
+    def _converge(self, conn: psycopg.Connection, target: Target, wave: str) -> TargetOutcome:
+        desired = target.desired_for(self.desired)
+        options = self.rollout.apply
+        with apply_lock(conn, options.apply_lock_wait):
+            # The plan made for the fleet holds while this target's plan inputs are unchanged; else
+            # (another apply ran, its plan had failed) it is planned again, under its lock.
+            plan = self.planned.get(target.name)
+            if plan is None or plan_inputs(conn, desired) != self.keys.get(target.name):
+                plan = self._plan(conn, target)
+            if plan.empty:
+                return TargetOutcome(target.name, "converged", wave=wave)
+            return self._apply(conn, target, plan, wave)
+
+    def _reviewed(self, conn: psycopg.Connection, target: Target, wave: str) -> TargetOutcome:
+        assert self.reviewed is not None
+        entry = self.reviewed.get(target.name)
+        if entry is None:
+            return TargetOutcome(target.name, "refused", "the reviewed plan has no plan for it", wave=wave)
+        if entry.plan is None:
+            return TargetOutcome(target.name, "refused", f"its plan had failed: {entry.error}", wave=wave)
+        plan = entry.plan
+        if plan.desired_fingerprint != target.desired_for(self.desired).fingerprint():
+            if not self.rollout.ignore_desired_mismatch:
+                return TargetOutcome(target.name, "refused", "its plan was made from other schema files", wave=wave)
+        with apply_lock(conn, self.rollout.apply.apply_lock_wait):
+            if _applied_earlier(conn, plan):
+                return TargetOutcome(target.name, "applied-earlier", wave=wave)
+            if plan.empty:
+                if _fingerprint(conn, plan) != plan.live_fingerprint:
+                    raise DriftError("the live schema changed since the plan was made (drift); nothing ran")
+                return TargetOutcome(target.name, "converged", wave=wave)
+            return self._apply(conn, target, plan, wave)
+
+    def _apply(self, conn: psycopg.Connection, target: Target, plan: Plan, wave: str) -> TargetOutcome:
+        result = apply_plan(conn, plan, self.rollout.apply)
+        if self.rollout.apply.dry_run:
+            return TargetOutcome(target.name, "dry-run", f"{result.steps_done} steps ran and were rolled back",
+                                 result.steps_done, wave)
+        after = self._plan(conn, target)
+        if not after.empty:
+            raise ApplyError(f"apply did not converge: {len(after.steps)} steps still pending")
+        return TargetOutcome(target.name, "applied", f"{result.steps_done} steps", result.steps_done, wave)
+
+
+def _fingerprint(conn: psycopg.Connection, plan: Plan) -> str:
+    return catalog.read_snapshot(conn, ALWAYS_EXCLUDED).excluding(plan.scope.excludes).fingerprint()
+
+
+def _applied_earlier(conn: psycopg.Connection, plan: Plan) -> bool:
+    """Whether this target's last recorded apply was this very plan, applied: a re-run resumes past it."""
+    try:
+        row = conn.execute(
+            sql.SQL("select outcome, steps_digest, live_fingerprint from {}.apply_history order by id desc limit 1")
+            .format(sql.Identifier(TOOL_SCHEMA))
+        ).fetchone()
+    except psycopg.errors.UndefinedTable:
+        return False
+    return row is not None and row == ("applied", plan.steps_digest(), plan.live_fingerprint)
