@@ -198,7 +198,7 @@ def plan_connected(
     failed: dict[str, str] = dict(session.errors)
     progress(f"reading {len(reachable)} targets, {session.options.parallel} at a time")
 
-    def read(target: Target) -> tuple[Target, str | None]:
+    def read(target: Target) -> tuple[Target, tuple[str, str] | None]:
         try:
             key = plan_inputs(session.connected[target.name], target.desired_for(desired))
         except Exception as exc:  # one target's failure is reported, the others go on
@@ -207,10 +207,12 @@ def plan_connected(
         return target, key
 
     alike: dict[str, list[Target]] = {}
+    keys: dict[str, str] = {}
     for target, key in session.map(read, reachable):
         if key is not None:
-            # Without sharing, each target is a group of its own (the key stays its plan inputs').
-            alike.setdefault(key if session.options.share_plans else f"{key}|{target.name}", []).append(target)
+            keys[target.name] = key[1]
+            # Without sharing, each target is a group of its own.
+            alike.setdefault(key[0] if session.options.share_plans else target.name, []).append(target)
     progress(f"planning {len(alike)} distinct targets, {session.options.parallel} at a time")
 
     def one(group: list[Target]) -> list[TargetPlan]:
@@ -226,27 +228,28 @@ def plan_connected(
 
     by_name = {r.target.name: r for rs in session.map(one, list(alike.values())) for r in rs}
     by_name.update({name: TargetPlan(_target(fleet, name), error=err) for name, err in failed.items()})
-    keys = {t.name: key.split("|")[0] for key, group in alike.items() for t in group}
     return tuple(by_name[t.name] for t in fleet.targets), keys
 
 
-def plan_inputs(conn: psycopg.Connection, desired: Desired) -> str:
-    """A digest of everything a plan of `desired` reads from the target `conn`: the whole catalog
-    snapshot (the judge sees all pg_dump reflects), the roles it would create, the reference rows it
-    would insert (data, which the snapshot does not see) and the server major. Two targets with the
-    same digest get the same plan, so it is made once; tests check that against planning each."""
+def plan_inputs(conn: psycopg.Connection, desired: Desired) -> tuple[str, str]:
+    """Digests of everything a plan of `desired` reads from the target `conn`: the whole catalog
+    snapshot (the judge sees all pg_dump reflects), the reference rows it would insert (data, which
+    the snapshot does not see), the server major, and the roles it would create. Targets with the
+    same first digest get the same plan, so it is made once; tests check that against planning each.
+    The second leaves the roles out: they are the cluster's, and a target sharing its cluster with
+    another may find them created by the time it is applied (see rollout)."""
     warnings: list[str] = []
     parts = [
         str(conn.info.server_version // 10000),
         desired.fingerprint(),
         catalog.read_snapshot(conn, ALWAYS_EXCLUDED).fingerprint(),
-        *(s.as_string(conn) for s in role_statements(conn, desired)),
-        "\0",
         *(s.as_string(conn) for s in reference_statements(conn, desired, warnings)),
         "\0",
         *warnings,
     ]
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    roles = [s.as_string(conn) for s in role_statements(conn, desired)]
+    live = hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    return hashlib.sha256("\n".join([live, *roles]).encode()).hexdigest(), live
 
 
 def _for_target(plan: Plan, conn: psycopg.Connection) -> Plan:

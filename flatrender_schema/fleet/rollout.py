@@ -12,6 +12,7 @@ its own history; a re-run resumes, since converged targets have nothing left to 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 from collections import Counter
@@ -158,6 +159,7 @@ class _Run:
     stopped_by: str | None = None
     _stop: threading.Event = field(default_factory=threading.Event)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _cluster_locks: dict[str, threading.Lock] = field(default_factory=dict)
 
     def wave(self, targets: list[Target], name: str) -> None:
         """Apply `targets`, `parallel` at a time; after a failure no new one starts."""
@@ -205,10 +207,8 @@ class _Run:
             # The plan made for the fleet holds while this target's plan inputs are unchanged; else
             # (another apply ran, its plan had failed) it is planned again, under its lock.
             plan = self.planned.get(target.name)
-            if plan is None or plan_inputs(conn, desired) != self.keys.get(target.name):
+            if plan is None or plan_inputs(conn, desired)[1] != self.keys.get(target.name):
                 plan = self._plan(conn, target)
-            if plan.empty:
-                return TargetOutcome(target.name, "converged", wave=wave)
             return self._apply(conn, target, plan, wave)
 
     def _reviewed(self, conn: psycopg.Connection, target: Target, wave: str) -> TargetOutcome:
@@ -223,15 +223,30 @@ class _Run:
             if not self.rollout.ignore_desired_mismatch:
                 return TargetOutcome(target.name, "refused", "its plan was made from other schema files", wave=wave)
         with apply_lock(conn, self.rollout.apply.apply_lock_wait):
-            if _applied_earlier(conn, plan):
+            if _applied_earlier(conn, plan, _without_existing_roles(conn, plan)):
                 return TargetOutcome(target.name, "applied-earlier", wave=wave)
-            if plan.empty:
-                if _fingerprint(conn, plan) != plan.live_fingerprint:
-                    raise DriftError("the live schema changed since the plan was made (drift); nothing ran")
-                return TargetOutcome(target.name, "converged", wave=wave)
+            if plan.empty and _fingerprint(conn, plan) != plan.live_fingerprint:
+                raise DriftError("the live schema changed since the plan was made (drift); nothing ran")
             return self._apply(conn, target, plan, wave)
 
     def _apply(self, conn: psycopg.Connection, target: Target, plan: Plan, wave: str) -> TargetOutcome:
+        """Apply `plan`; a plan creating roles first waits for any other target of the same cluster
+        creating them, and leaves out those that exist by then (roles are the cluster's)."""
+        if not _creates_roles(plan):
+            return self._apply_now(conn, target, plan, wave)
+        with self._cluster_lock(conn):
+            plan = _without_existing_roles(conn, plan)
+            if _creates_roles(plan):
+                return self._apply_now(conn, target, plan, wave)  # holding the lock until they exist
+        return self._apply_now(conn, target, plan, wave)
+
+    def _cluster_lock(self, conn: psycopg.Connection) -> threading.Lock:
+        with self._lock:
+            return self._cluster_locks.setdefault(f"{conn.info.host}:{conn.info.port}", threading.Lock())
+
+    def _apply_now(self, conn: psycopg.Connection, target: Target, plan: Plan, wave: str) -> TargetOutcome:
+        if plan.empty:
+            return TargetOutcome(target.name, "converged", wave=wave)
         result = apply_plan(conn, plan, self.rollout.apply)
         if self.rollout.apply.dry_run:
             return TargetOutcome(target.name, "dry-run", f"{result.steps_done} steps ran and were rolled back",
@@ -246,8 +261,23 @@ def _fingerprint(conn: psycopg.Connection, plan: Plan) -> str:
     return catalog.read_snapshot(conn, ALWAYS_EXCLUDED).excluding(plan.scope.excludes).fingerprint()
 
 
-def _applied_earlier(conn: psycopg.Connection, plan: Plan) -> bool:
-    """Whether this target's last recorded apply was this very plan, applied: a re-run resumes past it."""
+def _creates_roles(plan: Plan) -> bool:
+    return any(s.source == "roles" for s in plan.steps)
+
+
+def _without_existing_roles(conn: psycopg.Connection, plan: Plan) -> Plan:
+    """`plan` without the CREATE ROLE steps of roles that exist by now (what a new plan would say)."""
+    wanted = [s.object for s in plan.steps if s.source == "roles"]
+    if not wanted:
+        return plan
+    have = {r[0] for r in conn.execute("select rolname from pg_roles where rolname = any(%s)", [wanted])}
+    steps = tuple(s for s in plan.steps if not (s.source == "roles" and s.object in have))
+    return plan if len(steps) == len(plan.steps) else dataclasses.replace(plan, steps=steps)
+
+
+def _applied_earlier(conn: psycopg.Connection, *plans: Plan) -> bool:
+    """Whether this target's last recorded apply was one of these plans (the reviewed one, or it
+    without the roles a sibling created), applied: a re-run resumes past it."""
     try:
         row = conn.execute(
             sql.SQL("select outcome, steps_digest, live_fingerprint from {}.apply_history order by id desc limit 1")
@@ -255,4 +285,4 @@ def _applied_earlier(conn: psycopg.Connection, plan: Plan) -> bool:
         ).fetchone()
     except psycopg.errors.UndefinedTable:
         return False
-    return row is not None and row == ("applied", plan.steps_digest(), plan.live_fingerprint)
+    return row is not None and any(row == ("applied", p.steps_digest(), p.live_fingerprint) for p in plans)
