@@ -124,7 +124,7 @@ def test_twenty_databases_on_two_clusters(
     assert fleet_plan.exit_code == 1
     text, markdown = render_fleet_text(fleet_plan), render_fleet_markdown(fleet_plan)
     assert f"19 targets: the same {len(groups[0].plan.steps)} steps" in text
-    assert "a3" in text and "drift" in text and "only here: create" in text
+    assert "a3" in text and "drift" in text and "only here: CREATE INDEX" in text
     assert "failed: down: cannot connect" in text
     assert "**drift**" in markdown and "`down` | **failed**" in markdown
     for rendered in (text, markdown, fleet_plan.to_json()):

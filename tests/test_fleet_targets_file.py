@@ -100,3 +100,13 @@ def test_premake_override_changes_the_shadow_and_its_fingerprint(tmp_path: Path)
     assert mine.fingerprint() != desired.fingerprint()
     today = dt.date(2026, 11, 25)
     assert len(declare.declared_partitions(mine, today)) > len(declare.declared_partitions(desired, today))
+
+
+def test_the_readme_example_is_a_valid_targets_file(tmp_path: Path) -> None:
+    readme = (REPO / "README.md").read_text()
+    section = readme.split("## Many databases", 1)[1]
+    example = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "targets.yaml").write_text(example)
+    fleet = load_fleet(tmp_path / "targets.yaml")
+    assert fleet.select(["tier=dedicated"]).names == ("reseller-acme", "reseller-globex")
+    assert fleet.select(["region=eu", "tier=shared"]).names == ("eu-1", "eu-2")

@@ -284,7 +284,7 @@ def describe_error(exc: BaseException, url: str | None = None) -> str:
     else:
         first = (str(exc).strip().splitlines() or [""])[0]
         text = f"internal error ({type(exc).__name__}): {first}"
-    return redact(text, password_of(url) if url else None)
+    return redact(" ".join(text.split()), password_of(url) if url else None)
 
 
 class FleetSession:

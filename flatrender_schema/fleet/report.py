@@ -23,6 +23,16 @@ def _title(step: Step) -> str:
     return f"{step.action} {step.object}".rstrip()
 
 
+def _first_line(step: Step, width: int = 100) -> str:
+    line = step.sql.strip().splitlines()[0] if step.sql.strip() else _title(step)
+    return line if len(line) <= width else line[: width - 1] + "…"
+
+
+def _cell(text: str | None) -> str:
+    """Text for a Markdown table cell: one line, no column breaks."""
+    return " ".join((text or "").split()).replace("|", "\\|")
+
+
 def _headline(group: PlanGroup) -> str:
     n = len(group.targets)
     same = "the same " if n > 1 else ""
@@ -59,7 +69,8 @@ def render_fleet_text(fleet: FleetPlan) -> str:
         lines.append(f"  {', '.join(group.targets)}")
         if not group.main and not groups[0].plan.empty:
             extra, missing = _difference(group, groups[0])
-            lines += [f"  only here: {_title(s)}" for s in extra] + [f"  not here: {_title(s)}" for s in missing]
+            lines += [f"  only here: {_first_line(s)}" for s in extra]
+            lines += [f"  not here:  {_first_line(s)}" for s in missing]
         lines += _step_lines(group.plan)
         lines.append("")
     for r in fleet.failed:
@@ -95,7 +106,7 @@ def render_fleet_markdown(fleet: FleetPlan) -> str:
         hz = ", ".join(f"**{c}**" for c in sorted(group.plan.hazard_codes))
         out.append(f"| {_targets(len(group.targets))}: {names} | {plan} | {hz} | {tag} |")
     for r in fleet.failed:
-        out.append(f"| `{r.target.name}` | **failed**: {r.error} | | |")
+        out.append(f"| `{r.target.name}` | **failed**: {_cell(r.error)} | | |")
     out.append("")
     for group in groups:
         if group.plan.empty:
