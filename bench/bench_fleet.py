@@ -13,12 +13,13 @@ Scenarios: every target empty (a first deployment), every target converged, and 
 converged but drifted in its own way (a column added to a different table on each: no two plans
 alike, nothing to share). The ratio fleet/one is the issue's target (<= 3x).
 Output: bench/out/bench_fleet.{json,md}; the Markdown is printed.
-`python bench/bench_fleet.py [--targets 20] [--desired DIR] [--no-cli] [--out DIR]`.
+`python bench/bench_fleet.py [--targets 20] [--desired DIR] [--no-cli] [--out DIR] [--server-url URL ...]`.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -43,7 +44,8 @@ from flatrender_schema.fleet.manifest import Fleet, Target  # noqa: E402
 from flatrender_schema.fleet.planning import FleetOptions, plan_fleet  # noqa: E402
 from flatrender_schema.fleet.rollout import apply_fleet  # noqa: E402
 from flatrender_schema.planner import PlanOptions, build_plan  # noqa: E402
-from flatrender_schema.postgres.cluster import Cluster, ephemeral, find_servers  # noqa: E402
+from flatrender_schema.postgres.cluster import ephemeral, find_servers  # noqa: E402
+from flatrender_schema.postgres.connect import with_dbname  # noqa: E402
 from flatrender_schema.scratch import DevServer  # noqa: E402
 
 TODAY = dt.date(2026, 11, 25)
@@ -78,18 +80,19 @@ def _timed(fn: Callable[[], object]) -> tuple[float, object]:
 
 class Bench:
     def __init__(
-        self, clusters: list[Cluster], n: int, desired_args: list[str], desired: Desired, cli: bool, out: Path
+        self, servers: list[str], n: int, desired_args: list[str], desired: Desired, cli: bool, out: Path
     ) -> None:
-        self.dev_url = clusters[0].url()
+        self.servers = servers
+        self.dev_url = servers[0]
         self.desired, self.desired_args, self.cli = desired, desired_args, cli
         self.urls: dict[str, str] = {}
         for i in range(n):
-            cluster = clusters[i % len(clusters)]
+            server = servers[i % len(servers)]
             name = f"bench_fleet_{i}"
-            with psycopg.connect(cluster.url(), autocommit=True) as admin:
-                admin.execute(f"drop database if exists {name}")
+            with psycopg.connect(server, autocommit=True) as admin:
+                admin.execute(f"drop database if exists {name} with (force)")
                 admin.execute(f"create database {name}")
-            self.urls[f"t{i}"] = cluster.url(name)
+            self.urls[f"t{i}"] = with_dbname(server, name)
         self.env = {f"BENCH_FLEET_T{i}": url for i, url in enumerate(self.urls.values())}
         self.fleet = Fleet(Path("targets.yaml"), tuple(
             Target(name, f"BENCH_FLEET_T{i}", None, (), None, Location("targets.yaml"))
@@ -155,9 +158,9 @@ class Bench:
             with psycopg.connect(url, autocommit=True) as conn:
                 conn.execute(f"alter table {tables[i % len(tables)]} add column bench_drift_{i} int")
 
-    def drop(self, clusters: list[Cluster]) -> None:
+    def drop(self) -> None:
         for i in range(len(self.urls)):
-            with psycopg.connect(clusters[i % len(clusters)].url(), autocommit=True) as admin:
+            with psycopg.connect(self.servers[i % len(self.servers)], autocommit=True) as admin:
                 admin.execute(f"drop database if exists bench_fleet_{i} with (force)")
 
 
@@ -183,23 +186,30 @@ def main(argv: list[str] | None = None) -> list[Row]:
     parser.add_argument("--desired", type=Path, help="plain SQL instead of schema/ (e.g. for a smoke run)")
     parser.add_argument("--no-cli", action="store_true")
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--server-url", action="append", help="use these servers (repeatable) instead of "
+                        "starting two ephemeral clusters; the first is also the dev server")
     args = parser.parse_args(argv)
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     desired = load_plain([args.desired]) if args.desired else load_desired(REPO / "schema")
     desired_args = ["--desired", str(args.desired)] if args.desired else ["--schema-dir", str(REPO / "schema")]
-    servers = find_servers()
-    major = servers[0].major if servers else None
-    with ephemeral(major) as a, ephemeral(major) as b:
-        bench = Bench([a, b], args.targets, desired_args, desired, not args.no_cli, out)
+    with contextlib.ExitStack() as stack:
+        servers = args.server_url
+        if not servers:
+            found = find_servers()
+            major = found[0].major if found else None
+            servers = [stack.enter_context(ephemeral(major)).url() for _ in range(2)]
+        bench = Bench(servers, args.targets, desired_args, desired, not args.no_cli, out)
         rows = [bench.row("empty (first deployment)")]
         bench.converge()
         rows.append(bench.row("converged"))
         if desired.project is not None:
             bench.drift_each()
             rows.append(bench.row("converged, each drifted its own way"))
-        bench.drop([a, b])
-        meta = {"pg_major": a.server.major, "cpus": os.cpu_count(), "date": dt.date.today().isoformat(),
+        bench.drop()
+        with psycopg.connect(servers[0]) as conn:
+            pg_major = conn.info.server_version // 10000
+        meta = {"pg_major": pg_major, "cpus": os.cpu_count(), "date": dt.date.today().isoformat(),
                 "python": platform.python_version()}
     md = render(rows, meta)
     (out / "bench_fleet.md").write_text(md)

@@ -342,3 +342,15 @@ def test_flatrender_fleet_with_a_planted_conflict_on_the_canary(
     with psycopg.connect(urls["acme"]) as acme, psycopg.connect(urls["us-0"]) as eu:
         count = "select count(*) from pg_inherits"
         assert acme.execute(count).fetchone()[0] > eu.execute(count).fetchone()[0]  # type: ignore[index]
+
+
+def test_the_fleet_benchmark_runs(server_url: str, other_dbs: Databases, tmp_path: Path) -> None:
+    """bench/bench_fleet.py end to end on two small targets, one per cluster (numbers not asserted)."""
+    sys.path.insert(0, str(REPO / "bench"))
+    import bench_fleet
+
+    rows = bench_fleet.main(["--targets", "2", "--desired", str(V1), "--no-cli", "--out", str(tmp_path),
+                             "--server-url", server_url, "--server-url", other_dbs.url])
+    assert [r.scenario for r in rows] == ["empty (first deployment)", "converged"]
+    assert all(r.distinct_plans == 1 and r.fleet_lib > 0 for r in rows)
+    assert "fleet/one" in (tmp_path / "bench_fleet.md").read_text()

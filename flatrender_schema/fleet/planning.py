@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
 
@@ -38,6 +38,8 @@ KIND = "fleet-plan"
 DEFAULT_PARALLEL = 4
 
 Progress = Callable[[str], None]
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -301,8 +303,9 @@ class FleetSession:
         self._shadows: dict[int, FleetShadows] = {}
         self._pool = stack.enter_context(ThreadPoolExecutor(max(1, options.parallel), thread_name_prefix="target"))
 
-    def map(self, fn: Callable[[Target], Any], targets: list[Target]) -> list[Any]:
-        return list(self._pool.map(fn, targets))
+    def map(self, fn: Callable[[T], R], items: list[T]) -> list[R]:
+        """`fn` over `items`, `parallel` at a time, results in order."""
+        return list(self._pool.map(fn, items))
 
     def start_dev_servers(self) -> None:
         """One dev server for the run: the given one, else an ephemeral cluster per server major."""
