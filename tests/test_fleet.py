@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
+import jsonschema
 import psycopg
 import pytest
 from conftest import REPO, SCHEMA_DIR, SECRET, TODAY, Databases, record_output, run_cli
@@ -140,7 +141,13 @@ def test_twenty_databases_on_two_clusters(
         assert (shared.plan and shared.plan.steps) == (alone.plan and alone.plan.steps), shared.target.name
         assert (shared.plan and shared.plan.live_fingerprint) == (alone.plan and alone.plan.live_fingerprint)
 
-    # The fleet plan file round-trips, each target's plan checked like a plan file of its own.
+    # The fleet plan file is documented, round-trips, and each target's plan is a plan file of its own.
+    data = json.loads(fleet_plan.to_json())
+    jsonschema.validate(data, json.loads((REPO / "docs" / "fleet-plan.schema.json").read_text()))
+    plan_schema = json.loads((REPO / "docs" / "plan.schema.json").read_text())
+    for entry in data["targets"]:
+        if entry["plan"] is not None:
+            jsonschema.validate(entry["plan"], plan_schema)
     again = read_fleet_plan(fleet_plan.to_json(), "fleet-plan.json", fleet)
     assert [r.plan for r in again.results] == [r.plan for r in fleet_plan.results]
 
