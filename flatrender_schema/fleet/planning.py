@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import datetime as dt
 import hashlib
 import json
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import psycopg
 
@@ -31,6 +32,7 @@ from flatrender_schema.plan import Plan
 from flatrender_schema.planner import ALWAYS_EXCLUDED, PlanOptions, build_plan
 from flatrender_schema.postgres.connect import connect, describe, password_of
 from flatrender_schema.redact import redact
+from flatrender_schema.scratch import DevServer
 from flatrender_schema.targets import dev_server
 
 FORMAT_VERSION = 1
@@ -44,7 +46,7 @@ R = TypeVar("R")
 
 @dataclass(frozen=True)
 class FleetOptions:
-    today: Any  # dt.date
+    today: dt.date  # the date partitions are planned from
     parallel: int = DEFAULT_PARALLEL
     dev_url: str | None = None  # default: an ephemeral cluster per server major of the targets
     keep_shadow: bool = False  # leave the shadow on a persistent dev server for the next run
@@ -318,7 +320,7 @@ class FleetSession:
         for major in majors:
             self._shadows[major] = self._shadows_on(self.stack.enter_context(dev_server(None, major)))
 
-    def _shadows_on(self, dev: Any) -> FleetShadows:
+    def _shadows_on(self, dev: DevServer) -> FleetShadows:
         shadows = FleetShadows(dev, self.engine, keep=self.options.keep_shadow)
         self.stack.callback(shadows.close)
         return shadows

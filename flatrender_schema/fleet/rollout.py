@@ -93,13 +93,13 @@ class Rollout:
                 "kind": "fleet-rollout",
                 "stopped_by": self.stopped_by,
                 "summary": dict(Counter(r.outcome for r in self.results)),
-                "targets": [field_dict(r) for r in self.results],
+                "targets": [_outcome_dict(r) for r in self.results],
             },
             indent=2,
         ) + "\n"
 
 
-def field_dict(r: TargetOutcome) -> dict[str, object]:
+def _outcome_dict(r: TargetOutcome) -> dict[str, object]:
     return {"name": r.name, "outcome": r.outcome, "detail": r.detail, "steps": r.steps, "wave": r.wave}
 
 
