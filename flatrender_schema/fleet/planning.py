@@ -188,21 +188,20 @@ def plan_fleet(
     environ: Mapping[str, str] | None = None,
 ) -> FleetPlan:
     with open_fleet(fleet, options, environ, engine) as session:
-        results, _ = plan_connected(session, fleet, desired, progress)
+        results = plan_connected(session, fleet, desired, progress)
     return FleetPlan(results, desired.fingerprint(), str(fleet.path))
 
 
 def plan_connected(
     session: FleetSession, fleet: Fleet, desired: Desired, progress: Progress = lambda _: None
-) -> tuple[tuple[TargetPlan, ...], dict[str, str]]:
-    """Every target's plan (or error), in the fleet's order, and the digest of each planned target's
-    plan inputs. Targets whose plan inputs are the same share one plan, made once; the others are
-    planned side by side."""
+) -> tuple[TargetPlan, ...]:
+    """Every target's plan (or error), in the fleet's order. Targets whose plan inputs are the same
+    share one plan, made once; the others are planned side by side."""
     reachable = [t for t in fleet.targets if t.name in session.connected]
     failed: dict[str, str] = dict(session.errors)
     progress(f"reading {len(reachable)} targets, {session.options.parallel} at a time")
 
-    def read(target: Target) -> tuple[Target, tuple[str, str] | None]:
+    def read(target: Target) -> tuple[Target, str | None]:
         try:
             key = plan_inputs(session.connected[target.name], target.desired_for(desired))
         except Exception as exc:  # one target's failure is reported, the others go on
@@ -211,12 +210,10 @@ def plan_connected(
         return target, key
 
     alike: dict[str, list[Target]] = {}
-    keys: dict[str, str] = {}
     for target, key in session.map(read, reachable):
         if key is not None:
-            keys[target.name] = key[1]
             # Without sharing, each target is a group of its own.
-            alike.setdefault(key[0] if session.options.share_plans else target.name, []).append(target)
+            alike.setdefault(key if session.options.share_plans else target.name, []).append(target)
     progress(f"planning {len(alike)} distinct targets, {session.options.parallel} at a time")
 
     def one(group: list[Target]) -> list[TargetPlan]:
@@ -232,28 +229,26 @@ def plan_connected(
 
     by_name = {r.target.name: r for rs in session.map(one, list(alike.values())) for r in rs}
     by_name.update({name: TargetPlan(_target(fleet, name), error=err) for name, err in failed.items()})
-    return tuple(by_name[t.name] for t in fleet.targets), keys
+    return tuple(by_name[t.name] for t in fleet.targets)
 
 
-def plan_inputs(conn: psycopg.Connection, desired: Desired) -> tuple[str, str]:
-    """Digests of everything a plan of `desired` reads from the target `conn`: the whole catalog
-    snapshot (the judge sees all pg_dump reflects), the reference rows it would insert (data, which
-    the snapshot does not see), the server major, and the roles it would create. Targets with the
-    same first digest get the same plan, so it is made once; tests check that against planning each.
-    The second leaves the roles out: they are the cluster's, and a target sharing its cluster with
-    another may find them created by the time it is applied (see rollout)."""
+def plan_inputs(conn: psycopg.Connection, desired: Desired) -> str:
+    """A digest of everything a plan of `desired` reads from the target `conn`: the whole catalog
+    snapshot (the judge sees all pg_dump reflects), the roles it would create, the reference rows it
+    would insert (data, which the snapshot does not see) and the server major. Targets with the same
+    digest get the same plan, so it is made once; tests check that against planning each."""
     warnings: list[str] = []
     parts = [
         str(conn.info.server_version // 10000),
         desired.fingerprint(),
         catalog.read_snapshot(conn, ALWAYS_EXCLUDED).fingerprint(),
+        *(s.as_string(conn) for s in role_statements(conn, desired)),
+        "\0",
         *(s.as_string(conn) for s in reference_statements(conn, desired, warnings)),
         "\0",
         *warnings,
     ]
-    roles = [s.as_string(conn) for s in role_statements(conn, desired)]
-    live = hashlib.sha256("\n".join(parts).encode()).hexdigest()
-    return hashlib.sha256("\n".join([live, *roles]).encode()).hexdigest(), live
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
 def _for_target(plan: Plan, conn: psycopg.Connection) -> Plan:

@@ -35,7 +35,6 @@ from flatrender_schema.fleet.planning import (
     describe_error,
     open_fleet,
     plan_connected,
-    plan_inputs,
     plan_target,
 )
 from flatrender_schema.plan import Plan
@@ -133,9 +132,6 @@ def apply_fleet(
     rest = [t for t in fleet.targets if t not in first]
     with open_fleet(fleet, options, environ, engine) as session:
         run = _Run(session, fleet, desired, rollout, reviewed, progress)
-        if reviewed is None:
-            planned, run.keys = plan_connected(session, fleet, desired, progress)
-            run.planned = {r.target.name: r.plan for r in planned if r.plan is not None}
         run.wave(first, "canary")
         if any(not run.outcomes[t.name].done for t in first):
             run.stopped_by = run.stopped_by or next(t.name for t in first if not run.outcomes[t.name].done)
@@ -154,7 +150,7 @@ class _Run:
     reviewed: FleetPlan | None
     progress: Progress
     planned: dict[str, Plan] = field(default_factory=dict)
-    keys: dict[str, str] = field(default_factory=dict)
+    plan_errors: dict[str, str] = field(default_factory=dict)  # the targets whose plan just failed
     outcomes: dict[str, TargetOutcome] = field(default_factory=dict)
     stopped_by: str | None = None
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -162,7 +158,12 @@ class _Run:
     _cluster_locks: dict[str, threading.Lock] = field(default_factory=dict)
 
     def wave(self, targets: list[Target], name: str) -> None:
-        """Apply `targets`, `parallel` at a time; after a failure no new one starts."""
+        """Apply `targets`, `parallel` at a time; after a failure no new one starts. Without reviewed
+        plans, the wave is planned first, as a fleet (after the canaries were applied, for the rest)."""
+        if self.reviewed is None:
+            planned = plan_connected(self.session, Fleet(self.fleet.path, tuple(targets)), self.desired, self.progress)
+            self.planned.update({r.target.name: r.plan for r in planned if r.plan is not None})
+            self.plan_errors.update({r.target.name: r.error or "" for r in planned if r.plan is None})
         pending = iter(targets)
 
         def worker() -> None:
@@ -185,6 +186,8 @@ class _Run:
     def one(self, target: Target, wave: str) -> TargetOutcome:
         if target.name in self.session.errors:
             return TargetOutcome(target.name, "refused", f"unreachable: {self.session.errors[target.name]}", wave=wave)
+        if target.name in self.plan_errors:
+            return TargetOutcome(target.name, "failed", f"its plan failed: {self.plan_errors[target.name]}", wave=wave)
         conn = self.session.connected[target.name]
         try:
             if self.reviewed is not None:
@@ -201,15 +204,16 @@ class _Run:
         return plan_target(conn, target, self.desired, self.session.engine, shadows, self.session.options)
 
     def _converge(self, conn: psycopg.Connection, target: Target, wave: str) -> TargetOutcome:
-        desired = target.desired_for(self.desired)
-        options = self.rollout.apply
-        with apply_lock(conn, options.apply_lock_wait):
-            # The plan made for the fleet holds while this target's plan inputs are unchanged; else
-            # (another apply ran, its plan had failed) it is planned again, under its lock.
-            plan = self.planned.get(target.name)
-            if plan is None or plan_inputs(conn, desired)[1] != self.keys.get(target.name):
-                plan = self._plan(conn, target)
-            return self._apply(conn, target, plan, wave)
+        with apply_lock(conn, self.rollout.apply.apply_lock_wait):
+            plan = self.planned.get(target.name) or self._plan(conn, target)
+            if plan.empty and _fingerprint(conn, plan) != plan.live_fingerprint:
+                plan = self._plan(conn, target)  # it changed since the wave was planned
+            try:
+                return self._apply(conn, target, plan, wave)
+            except DriftError:
+                # Changed since the wave was planned (another apply, a hand edit): nothing ran; it is
+                # planned again, under its lock, as `schema apply` plans.
+                return self._apply(conn, target, self._plan(conn, target), wave)
 
     def _reviewed(self, conn: psycopg.Connection, target: Target, wave: str) -> TargetOutcome:
         assert self.reviewed is not None
