@@ -161,6 +161,12 @@ def test_twenty_databases_on_two_clusters(
     data = json.loads(r.stdout)
     assert [g["targets"] for g in data["groups"]] == [[f"b{i}" for i in range(10)]]
 
+    # Applying, an unreachable target is refused (nothing ran there) and the others go on; exit 1.
+    rollout = apply_fleet(fleet.select(["name=a0", "name=down"]), desired, get_engine(), _options(server_url),
+                          environ=env)
+    assert [(r.name, r.outcome) for r in rollout.results] == [("a0", "applied"), ("down", "refused")]
+    assert rollout.results[1].detail.startswith("unreachable: cannot connect") and rollout.exit_code == 1
+
 
 def test_failing_canary_stops_the_rollout_and_a_rerun_resumes(
     dbs: Databases, server_url: str, tmp_path: Path

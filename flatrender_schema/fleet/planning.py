@@ -198,7 +198,7 @@ def plan_connected(
     """Every target's plan (or error), in the fleet's order. Targets whose plan inputs are the same
     share one plan, made once; the others are planned side by side."""
     reachable = [t for t in fleet.targets if t.name in session.connected]
-    failed: dict[str, str] = dict(session.errors)
+    failed = {name: error for name, error in session.errors.items() if name in fleet.names}
     progress(f"reading {len(reachable)} targets, {session.options.parallel} at a time")
 
     def read(target: Target) -> tuple[Target, str | None]:
