@@ -8,6 +8,7 @@ import shutil
 import signal
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -159,10 +160,17 @@ def plan(
     out: Annotated[Path | None, typer.Option("--out", help="Also write the plan as JSON to this file.")] = None,
     now: Now = None,
     reuse_shadow: ReuseShadow = False,
+    targets: Targets = None,
+    select: Select = None,
+    parallel: Parallel = 4,
 ) -> None:
     """Show what would change: desired state vs the live database. Exit 0 no changes, 2 changes, 1 error."""
     from flatrender_schema.render import RENDERERS
 
+    if targets is not None:
+        _fleet_plan(
+            _FleetArgs(schema_dir, targets, select, parallel, dev_url, desired, engine, now, reuse_shadow), fmt, out
+        )
     if fmt not in RENDERERS:
         _fail(SchemaError(f"--format must be one of {', '.join(RENDERERS)}"))
     try:
@@ -204,6 +212,10 @@ def apply(
     ] = False,
     now: Now = None,
     reuse_shadow: ReuseShadow = False,
+    targets: Targets = None,
+    select: Select = None,
+    parallel: Parallel = 4,
+    canary: Canary = None,
 ) -> None:
     """Converge the live database to the desired state. Exit 0 converged, 1 refused or failed."""
     from flatrender_schema.apply import ApplyOptions, apply_lock, apply_plan
@@ -223,6 +235,9 @@ def apply(
         actor=actor,
         dry_run=dry_run,
     )
+    if targets is not None:
+        fleet_args = _FleetArgs(schema_dir, targets, select, parallel, dev_url, desired, engine, now, reuse_shadow)
+        _fleet_apply(fleet_args, options, plan_file, canary, yes, ignore_desired_mismatch)
     progress = _progress(False)
     try:
         state = _load(schema_dir, desired)
@@ -264,6 +279,109 @@ def apply(
         typer.echo("Converged: the database matches the desired state.")
     except (SchemaError, OSError) as exc:
         _fail(exc)
+
+
+# -- fleets: plan and apply over the targets of targets.yaml (flatrender_schema.fleet) -------------
+
+Targets = Annotated[
+    str | None,
+    typer.Option(
+        "--targets",
+        help="Plan/apply every target of this targets file (`--targets` alone: <schema-dir>/targets.yaml).",
+    ),
+]
+Select = Annotated[
+    list[str] | None, typer.Option("--select", help="With --targets: only targets labelled key=value (repeatable).")
+]
+Parallel = Annotated[int, typer.Option("--parallel", min=1, max=64, help="With --targets: targets at a time.")]
+Canary = Annotated[
+    list[str] | None,
+    typer.Option("--canary", help="With --targets: the first wave, a target name or key=value (default: the first)."),
+]
+
+
+@dataclass(frozen=True)
+class _FleetArgs:
+    schema_dir: Path
+    targets: str
+    select: list[str] | None
+    parallel: int
+    dev_url: str | None
+    desired: list[Path] | None
+    engine: str
+    now: str | None
+    reuse_shadow: bool
+
+    def load(self):  # type: ignore[no-untyped-def]
+        from flatrender_schema.engine import get_engine
+        from flatrender_schema.fleet.manifest import TARGETS_FILE, load_fleet
+        from flatrender_schema.fleet.planning import FleetOptions
+
+        path = Path(self.targets) if self.targets else self.schema_dir / TARGETS_FILE
+        if not path.exists():
+            raise SchemaError(
+                f"{path}: no targets file", hint="write one (README: Many databases) or pass --targets FILE"
+            )
+        fleet = load_fleet(path).select(self.select or ())
+        options = FleetOptions(_today(self.now), self.parallel, self.dev_url, self.reuse_shadow)
+        return fleet, _load(self.schema_dir, self.desired), get_engine(self.engine), options
+
+
+def _fleet_plan(args: _FleetArgs, fmt: str, out: Path | None) -> NoReturn:
+    from flatrender_schema.fleet.planning import plan_fleet
+    from flatrender_schema.fleet.report import FLEET_RENDERERS
+
+    if fmt not in FLEET_RENDERERS:
+        _fail(SchemaError(f"--format with --targets must be one of {', '.join(FLEET_RENDERERS)}"))
+    try:
+        fleet, state, chosen, options = args.load()
+        fleet_plan = plan_fleet(fleet, state, chosen, options, _progress(False))
+        if out is not None:
+            out.write_text(fleet_plan.to_json(), encoding="utf-8")
+    except (SchemaError, OSError) as exc:
+        _fail(exc)
+    typer.echo(FLEET_RENDERERS[fmt](fleet_plan))
+    raise typer.Exit(fleet_plan.exit_code)
+
+
+def _fleet_apply(
+    args: _FleetArgs, options, plan_file: Path | None, canary: list[str] | None, yes: bool, ignore_mismatch: bool
+) -> NoReturn:  # type: ignore[no-untyped-def]
+    from flatrender_schema.fleet.planning import plan_fleet, read_fleet_plan
+    from flatrender_schema.fleet.report import render_fleet_text, render_rollout_text
+    from flatrender_schema.fleet.rollout import RolloutOptions, apply_fleet
+
+    progress = _progress(False)
+    try:
+        fleet, state, chosen, fleet_options = args.load()
+        reviewed = None
+        if plan_file is not None:
+            reviewed = read_fleet_plan(plan_file.read_text(encoding="utf-8"), str(plan_file), fleet)
+        elif not yes and not options.dry_run and sys.stdin.isatty():
+            # Asked on a terminal: what is shown is what is applied, each target refusing drift.
+            reviewed = plan_fleet(fleet, state, chosen, fleet_options, progress)
+            typer.echo(render_fleet_text(reviewed))
+            if not typer.confirm("Apply these changes?", default=False):
+                typer.echo("Nothing applied.")
+                raise typer.Exit(EXIT_ERROR)
+        rollout = apply_fleet(
+            fleet, state, chosen, fleet_options, RolloutOptions(options, tuple(canary or ()), ignore_mismatch),
+            reviewed, progress,
+        )
+    except (SchemaError, OSError) as exc:
+        _fail(exc)
+    typer.echo(render_rollout_text(rollout))
+    raise typer.Exit(rollout.exit_code)
+
+
+def _default_targets_file(argv: list[str]) -> list[str]:
+    """`--targets` written without a file means the schema directory's targets.yaml."""
+    out = list(argv)
+    for i, arg in enumerate(out):
+        if arg == "--targets" and (i + 1 == len(out) or out[i + 1].startswith("-")):
+            out.insert(i + 1, "")
+            break
+    return out
 
 
 @app.command()
@@ -355,7 +473,7 @@ def main() -> None:
     # SIGTERM (a CI runner cancelling) unwinds like Ctrl-C, so ephemeral clusters are removed.
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
-        app()
+        app(args=_default_targets_file(sys.argv[1:]))
     except SchemaError as exc:
         typer.echo(f"error: {redact(str(exc))}", err=True)
         sys.exit(EXIT_ERROR)
