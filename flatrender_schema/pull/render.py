@@ -150,6 +150,11 @@ class Renderer:
             self.by_table[kind] = grouped
         self.sequences = {r["oid"]: r for r in catalog.of("sequences")}
         self.current = ""  # the relation being rendered
+        self.by_name = {f"{r['schema']}.{r['name']}": r for r in self.relations.values()}
+        self.identity_sequences: dict[int, list[Row]] = defaultdict(list)  # by the table owning them
+        for r in self.relations.values():
+            if r["kind"] == "S" and r["identity_sequence"]:
+                self.identity_sequences[r["owned_by_oid"]].append(r)
 
     def emit(self, sql: str | Iterable[str], schema: str | None, home: str, derived: bool = False) -> None:
         for s in [sql] if isinstance(sql, str) else sql:
@@ -291,9 +296,7 @@ class Renderer:
         seen = set()
         while top["is_partition"] and top["oid"] not in seen:
             seen.add(top["oid"])
-            parent = next(
-                (r for r in self.relations.values() if f"{r['schema']}.{r['name']}" == top["first_parent"]), None
-            )
+            parent = self.by_name.get(top["first_parent"])
             if parent is None or parent["schema"] != rel["schema"]:
                 break
             top = parent
@@ -343,9 +346,7 @@ class Renderer:
         cols = self.columns.get(rel["oid"], [])
         parent_cols = {}
         if rel["parents"]:
-            parent = next(
-                (r for r in self.relations.values() if f"{r['schema']}.{r['name']}" == rel["first_parent"]), None
-            )
+            parent = self.by_name.get(rel["first_parent"])
             if parent is not None:
                 parent_cols = {c["name"]: c for c in self.columns.get(parent["oid"], [])}
         items, later = [], []
@@ -408,17 +409,8 @@ class Renderer:
 
     def identity(self, rel: Row, col: Row) -> str:
         kind = "ALWAYS" if col["identity"] == "a" else "BY DEFAULT"
-        seq_rel = next(
-            (
-                r
-                for r in self.relations.values()
-                if r["kind"] == "S"
-                and r["identity_sequence"]
-                and r["owned_by_oid"] == rel["oid"]
-                and r.get("owned_by_attnum") == col["num"]
-            ),
-            None,
-        )
+        mine = self.identity_sequences.get(rel["oid"], ())
+        seq_rel = next((r for r in mine if r["owned_by_attnum"] == col["num"]), None)
         opts = []
         if seq_rel is not None:
             if seq_rel["name"] != f"{rel['name']}_{col['name']}_seq":
@@ -467,15 +459,10 @@ class Renderer:
         if rel["rls_forced"]:
             self.emit(f"ALTER TABLE {q} FORCE ROW LEVEL SECURITY", schema, home)
         self.relation_extras(rel, home)
-        for rel_seq in sorted(self.relations.values(), key=lambda r: r["name"]):
-            if rel_seq["kind"] == "S" and rel_seq["identity_sequence"] and rel_seq["owned_by_oid"] == rel["oid"]:
-                self.emit(_comment("SEQUENCE", rel_seq["qname"], rel_seq["comment"]), schema, home)
-                self.emit(
-                    acl_statements(f"SEQUENCE {rel_seq['qname']}", rel_seq["acl"], rel_seq["default_acl"]),
-                    schema,
-                    home,
-                    True,
-                )
+        for rel_seq in sorted(self.identity_sequences.get(rel["oid"], ()), key=lambda r: r["name"]):
+            self.emit(_comment("SEQUENCE", rel_seq["qname"], rel_seq["comment"]), schema, home)
+            grants = acl_statements(f"SEQUENCE {rel_seq['qname']}", rel_seq["acl"], rel_seq["default_acl"])
+            self.emit(grants, schema, home, True)
 
     def relation_extras(self, rel: Row, home: str) -> None:
         """Comments, owner and privileges of a relation and of its columns."""
