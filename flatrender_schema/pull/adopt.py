@@ -22,10 +22,10 @@ from flatrender_schema.desired import PROJECT_MANIFEST, SERVICE_MANIFEST, Desire
 from flatrender_schema.errors import InputError, Location
 from flatrender_schema.planner import ALWAYS_EXCLUDED
 from flatrender_schema.pull.keys import SEP, statement_key
-from flatrender_schema.pull.layout import group_files, join_statements
+from flatrender_schema.pull.layout import feeding_order, group_files, join_statements
 from flatrender_schema.pull.prove import prove, shadow_of
 from flatrender_schema.pull.read import LiveCatalog, read_catalog
-from flatrender_schema.pull.render import Block, render_catalog
+from flatrender_schema.pull.render import Block, Rendered, render_catalog
 from flatrender_schema.pull.services import EXEMPT_REASON, Services, infer_services
 from flatrender_schema.pull.tree import merge_tree, split_file, unified_diff
 from flatrender_schema.scratch import DevServer
@@ -103,12 +103,12 @@ def _separate_constraints(out: Path) -> frozenset[str]:
 
 def _blocks(
     cat: LiveCatalog, layout: str, services: Services | None, separate: frozenset[str]
-) -> tuple[list[Block], list[str]]:
+) -> tuple[list[Block], Rendered]:
     rendered = render_catalog(cat, separate)
     blocks = rendered.blocks
     if services is not None:
         blocks = [b for b in blocks if services.keeps(b)]
-    return blocks, rendered.notes
+    return blocks, rendered
 
 
 def _manifest_texts(services: Services, existing: dict[str, str]) -> dict[str, str]:
@@ -215,12 +215,12 @@ def pull_tree(
             key = statement_key(b.sql)
             if key is not None:
                 shadow_sql.setdefault(key, b.sql)
-        blocks, notes = _blocks(cat, options.layout, services, separate)
+        blocks, rendered = _blocks(cat, options.layout, services, separate)
         changed, merge_notes = merge_tree(existing_sql, group_files(blocks, directory_of), shadow_sql)
-        result.notes.extend(notes + merge_notes)
+        result.notes.extend(rendered.notes + merge_notes)
     else:
-        blocks, notes = _blocks(cat, options.layout, services, frozenset())
-        result.notes.extend(notes)
+        blocks, rendered = _blocks(cat, options.layout, services, frozenset())
+        result.notes.extend(rendered.notes)
         changed = {path: join_statements([b.sql for b in bs]) for path, bs in group_files(blocks, directory_of).items()}
     if services is not None:
         for path, text in _manifest_texts(services, existing).items():
@@ -244,14 +244,25 @@ def pull_tree(
             if out.is_dir():
                 shutil.copytree(out, target)
             _write(target, changed)
-            result.differences = prove(live, load_tree(target, options.layout), dev, options.today, options.ignore)
+            tree = _proof_tree(target, options.layout, rendered, directory_of)
+            result.differences = prove(live, tree, dev, options.today, options.ignore)
             result.files = len(_read_tree(target))
     else:
         _write(out, changed)
-        result.differences = prove(live, load_tree(out, options.layout), dev, options.today, options.ignore)
+        tree = _proof_tree(out, options.layout, rendered, directory_of)
+        result.differences = prove(live, tree, dev, options.today, options.ignore)
         result.files = len(_read_tree(out))
     result.differences = [_sides(d) for d in result.differences]
     return result
+
+
+def _proof_tree(out: Path, layout: str, rendered: Rendered, directory_of: dict[str, str] | None) -> Desired:
+    """The written tree, loaded; a plain tree's files fed in dependency order (same files, same
+    statements: only the shadow's work of reordering them is saved)."""
+    paths = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.sql")) if out.is_dir() else []
+    if layout != "plain" or not paths:
+        return load_tree(out, layout)
+    return load_plain([out / p for p in feeding_order(paths, rendered.references, directory_of)])
 
 
 def check_tree(live: psycopg.Connection, out: Path, dev: DevServer, options: PullOptions) -> PullResult:

@@ -11,6 +11,7 @@ import contextlib
 import datetime as dt
 import fnmatch
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import psycopg
 
@@ -18,7 +19,7 @@ from flatrender_schema import catalog
 from flatrender_schema.declare import declared_roles
 from flatrender_schema.desired import Desired
 from flatrender_schema.errors import SchemaError
-from flatrender_schema.planner import ALWAYS_EXCLUDED, scope_of
+from flatrender_schema.planner import ALWAYS_EXCLUDED, ANALYZE_CATALOGS, scope_of
 from flatrender_schema.scratch import DevServer
 from flatrender_schema.shadow import build_shadow, referenced_roles
 
@@ -46,11 +47,9 @@ def _ops_partitions(desired: Desired, live: catalog.Snapshot, shadow: catalog.Sn
 
 
 def judge(
-    live: psycopg.Connection, shadow: psycopg.Connection, desired: Desired, ignore: tuple[str, ...] = ()
+    live_snap: catalog.Snapshot, shadow_snap: catalog.Snapshot, desired: Desired, ignore: tuple[str, ...] = ()
 ) -> list[str]:
     """The differences between live and the shadow within the plan's scope (empty: proved)."""
-    live_snap = catalog.read_snapshot(live, ALWAYS_EXCLUDED)
-    shadow_snap = catalog.read_snapshot(shadow, ALWAYS_EXCLUDED)
     scope = scope_of(desired)
     ops = _ops_partitions(desired, live_snap, shadow_snap)
 
@@ -65,8 +64,14 @@ def prove(
     live: psycopg.Connection, desired: Desired, dev: DevServer, today: dt.date, ignore: tuple[str, ...] = ()
 ) -> list[str]:
     """Build `desired` and judge it against live; a tree that does not build is one difference."""
-    try:
-        with shadow_of(live, desired, dev, today) as shadow:
-            return judge(live, shadow, desired, ignore)
-    except SchemaError as exc:
-        return [f"the tree does not build: {exc}"]
+    # Live is read in a second thread while the shadow is built (another backend, another core).
+    with ThreadPoolExecutor(1, thread_name_prefix="live") as pool:
+        live_snap = pool.submit(catalog.read_snapshot, live, ALWAYS_EXCLUDED)
+        try:
+            with shadow_of(live, desired, dev, today) as shadow:
+                shadow.execute(ANALYZE_CATALOGS)  # fresh catalogs without statistics read slowly
+                shadow_snap = catalog.read_snapshot(shadow, ALWAYS_EXCLUDED)
+        except SchemaError as exc:
+            live_snap.cancel()
+            return [f"the tree does not build: {exc}"]
+        return judge(live_snap.result(), shadow_snap, desired, ignore)

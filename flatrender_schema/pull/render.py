@@ -68,6 +68,8 @@ class Rendered:
 
     blocks: list[Block] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # (schema, home) -> the (schema, home)s its foreign keys reference: an order to feed files in
+    references: dict[tuple[str, str], set[tuple[str, str]]] = field(default_factory=dict)
 
 
 def _acl_map(items: Iterable[str]) -> dict[str, set[str]]:
@@ -193,6 +195,14 @@ class Renderer:
                 self.view(rel)
             elif rel["kind"] == "f":
                 self.out.notes.append(f"not pulled: foreign table {rel['qname']} (foreign servers are not pulled)")
+        for relid, cons in self.by_table["constraints"].items():
+            rel = self.relations.get(relid)
+            for k in cons:
+                target = self.relations.get(k["references_oid"]) if k["type"] == "f" else None
+                if rel is not None and target is not None:
+                    mine, theirs = (rel["schema"], self.home_of(rel)), (target["schema"], self.home_of(target))
+                    if mine != theirs:
+                        self.out.references.setdefault(mine, set()).add(theirs)
         self.current = ""
         for row in sorted(self.c.of("functions"), key=lambda r: (r["schema"], r["signature"])):
             self.function(row)
