@@ -69,8 +69,14 @@ def _pg_dump(bindir: Path, major: int) -> str:
     return found
 
 
+def oldest_major() -> int | None:
+    """The floor the test suite uses; pg_dump of the distribution is usually of that major too."""
+    servers = find_servers()
+    return servers[0].major if servers else None
+
+
 def measure(size: int, major: int | None, out_dir: Path) -> dict[str, Any]:
-    with ephemeral(major) as cluster, DevServer(cluster.url()) as dev:
+    with ephemeral(major if major is not None else oldest_major()) as cluster, DevServer(cluster.url()) as dev:
         to_path, _ = generate(size).write(out_dir / f"synthetic_{size}")
         admin = connect(cluster.url(), autocommit=True)
         admin.execute(sql.SQL("create database {}").format(sql.Identifier("bench_pull_live")))
@@ -152,10 +158,7 @@ def main() -> None:
     parser.add_argument("--pg-major", type=int, default=None)
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
-    major = args.pg_major
-    if major is None:
-        servers = find_servers()
-        major = servers[0].major if servers else None
+    major = args.pg_major if args.pg_major is not None else oldest_major()
     args.out.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="bench-pull-"))
     try:
