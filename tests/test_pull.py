@@ -4,6 +4,7 @@ user's files, --check, --dry-run, hostile names, the ignore list, and the CLI en
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -160,28 +161,24 @@ def _diff_lines(diff: str) -> dict[str, tuple[list[str], list[str]]]:
     return out
 
 
-def test_repull_keeps_a_users_own_formatting(
+def test_repull_into_schema_dir_keeps_the_hand_written_files(
     flatrender_url: str, dbs: Databases, dev: DevServer, tmp_path: Path
 ) -> None:
-    """A tree the user wrote (here: schema/'s own SQL) keeps its text: only the changed object is rewritten."""
+    """schema/ itself (hand-formatted SQL, YAML with comments) as the tree: a re-pull against the
+    database it built changes no byte; after an index added by hand, only that line is added."""
     live = _copy(dbs, flatrender_url)
-    out = tmp_path / "pulled"
-    pull_tree(live, out, dev, PullOptions(TODAY, "services"))
-    # Replace the pulled SQL of one service by the hand-written files of schema/.
-    for sql_file in (out / "studio").glob("*.sql"):
-        sql_file.unlink()
-    for sql_file in (SCHEMA_DIR / "studio").glob("*.sql"):
-        (out / "studio" / sql_file.name).write_bytes(sql_file.read_bytes())
+    out = tmp_path / "schema"
+    shutil.copytree(SCHEMA_DIR, out)
     mine = _tree(out)
     unchanged = pull_tree(live, out, dev, PullOptions(TODAY, "services"))
-    assert unchanged.changed == {} and unchanged.proved
+    assert unchanged.proved, unchanged.differences
+    assert unchanged.changed == {} and _tree(out) == mine
+    assert not any("tenant_exempt" in n for n in unchanged.notes)  # the reasons written in schema/ are kept
     live.execute("create index saved_projects_title_idx on studio.saved_projects (title)")
-    result = pull_tree(live, out, dev, PullOptions(TODAY, "services"))
+    result = pull_tree(live, out, dev, PullOptions(TODAY, "services", dry_run=True))
     assert result.proved, result.differences
-    assert list(result.changed) == ["studio/saved_projects.sql"]
-    text = (out / "studio/saved_projects.sql").read_text()
-    assert text.startswith(mine["studio/saved_projects.sql"].decode().rstrip()[:200])
-    assert "CREATE INDEX saved_projects_title_idx ON studio.saved_projects (title);" in text
+    new_index = "CREATE INDEX saved_projects_title_idx ON studio.saved_projects (title);"
+    assert _diff_lines(result.diff) == {"studio/saved_projects.sql": (["", new_index], [])}
 
 
 def test_check_reports_drift_without_writing(dbs: Databases, dev: DevServer, tmp_path: Path) -> None:

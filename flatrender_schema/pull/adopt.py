@@ -111,9 +111,11 @@ def _blocks(
     return blocks, rendered
 
 
-def _manifest_texts(services: Services, existing: dict[str, str]) -> dict[str, str]:
-    """schema.yaml and each service.yaml; what a user wrote there (descriptions, reasons, renames,
-    reference data) is kept, only what is read from live is replaced."""
+def _manifest_texts(services: Services, existing: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+    """schema.yaml and each service.yaml, and the tables still exempt from tenant_id with the placeholder
+    reason; what a user wrote there (descriptions, reasons, renames, reference data) is kept, only what
+    is read from live is replaced."""
+    placeholders: list[str] = []
     out = {}
     old_project = _yaml(existing.get(PROJECT_MANIFEST))
     project = dict(services.project)
@@ -121,6 +123,8 @@ def _manifest_texts(services: Services, existing: dict[str, str]) -> dict[str, s
         if key in old_project:
             project[key] = old_project[key]
     project["ignore"] = sorted(set(old_project.get("ignore") or ()) | set(project["ignore"]))
+    if set(old_project.get("services") or ()) == set(project["services"]):
+        project["services"] = list(old_project["services"])  # the user's order (the order plans list them in)
     out[PROJECT_MANIFEST] = _dump(project, old_project, existing.get(PROJECT_MANIFEST))
     for directory, manifest in services.services.items():
         path = f"{directory}/{SERVICE_MANIFEST}"
@@ -133,13 +137,17 @@ def _manifest_texts(services: Services, existing: dict[str, str]) -> dict[str, s
                 "description": old["description"],
                 **{k: v for k, v in manifest.items() if k not in ("schema", "role")},
             }
+        if set(old.get("reads") or ()) == set(merged.get("reads") or ()) and "reads" in merged:
+            merged["reads"] = list(old["reads"])  # the user's order
         if "tenant_exempt" in merged:
             reasons = old.get("tenant_exempt") or {}
             merged["tenant_exempt"] = {t: reasons.get(t, r) for t, r in merged["tenant_exempt"].items()}
+            exempt = merged["tenant_exempt"].items()
+            placeholders += [f"{manifest['schema']}.{t}" for t, r in exempt if r == EXEMPT_REASON]
         if old.get("reference_data"):
             merged["reference_data"] = old["reference_data"]
         out[path] = _dump(merged, old, existing.get(path))
-    return out
+    return out, placeholders
 
 
 def _yaml(text: str | None) -> dict[str, Any]:
@@ -214,7 +222,7 @@ def pull_tree(
         for b in shadow_blocks:
             key = statement_key(b.sql)
             if key is not None:
-                shadow_sql.setdefault(key, b.sql)
+                shadow_sql.setdefault(key, b.compared)
         blocks, rendered = _blocks(cat, options.layout, services, separate)
         changed, merge_notes = merge_tree(existing_sql, group_files(blocks, directory_of), shadow_sql)
         result.notes.extend(rendered.notes + merge_notes)
@@ -223,15 +231,10 @@ def pull_tree(
         result.notes.extend(rendered.notes)
         changed = {path: join_statements([b.sql for b in bs]) for path, bs in group_files(blocks, directory_of).items()}
     if services is not None:
-        for path, text in _manifest_texts(services, existing).items():
+        texts, exempt = _manifest_texts(services, existing)
+        for path, text in texts.items():
             if existing.get(path) != text:
                 changed[path] = text
-        exempt = [
-            f"{m['schema']}.{t}"
-            for m in services.services.values()
-            for t, reason in (m.get("tenant_exempt") or {}).items()
-            if reason == EXEMPT_REASON
-        ]
         if exempt:
             result.notes.append(f"tenant_exempt without a reason yet (edit service.yaml): {', '.join(exempt)}")
     result.changed = changed

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from flatrender_schema.catalog import parse_aclitem
+from flatrender_schema.catalog import canonical_check, parse_aclitem
 from flatrender_schema.pull.read import LiveCatalog
 from flatrender_schema.pull.sqltext import literal, pretty, quote_ident
 
@@ -60,6 +60,13 @@ class Block:
     home: str  # "table:<name>" (the table it belongs to) or a topic: types, domains, functions, views, ...
     derived: bool = False  # the services layout derives it from the manifests
     obj: str = ""  # the relation it was rendered for, if any (the services layout leaves out policy partitions)
+    # The statement as compared by a re-pull: CHECKs in the judge's canonical form (AND/OR nesting
+    # flattened), so a constraint the server stores nested is not "changed" against one stored flat.
+    canon: str = ""
+
+    @property
+    def compared(self) -> str:
+        return self.canon or self.sql
 
 
 @dataclass
@@ -158,9 +165,18 @@ class Renderer:
             if r["kind"] == "S" and r["identity_sequence"]:
                 self.identity_sequences[r["owned_by_oid"]].append(r)
 
-    def emit(self, sql: str | Iterable[str], schema: str | None, home: str, derived: bool = False) -> None:
+    def emit(
+        self, sql: str | Iterable[str], schema: str | None, home: str, derived: bool = False, canon: str = ""
+    ) -> None:
         for s in [sql] if isinstance(sql, str) else sql:
-            self.out.blocks.append(Block(s, schema, home, derived, self.current))
+            self.out.blocks.append(Block(s, schema, home, derived, self.current, canon if canon != s else ""))
+
+    def _canonical(self, text: str, constraints: list[Row]) -> str:
+        for k in constraints:
+            if k["type"] == "c":
+                written = f"CONSTRAINT {k['qname']} {k['definition']}"
+                text = text.replace(written, f"CONSTRAINT {k['qname']} {canonical_check(k['definition'])}")
+        return text
 
     # -- database-wide and per schema -----------------------------------------------------------
 
@@ -396,8 +412,10 @@ class Renderer:
         text = head + body
         for i, clause in enumerate(tail):
             text += (" " if i == 0 and body else "\n") + clause
-        self.emit(text, schema, home)
-        self.emit(later, schema, home)
+        constraints = self.by_table["constraints"].get(rel["oid"], [])
+        self.emit(text, schema, home, canon=self._canonical(text, constraints))
+        for stmt in later:
+            self.emit(stmt, schema, home, canon=self._canonical(stmt, constraints))
         for k in self.by_table["constraints"].get(rel["oid"], []):
             self.emit(_comment("CONSTRAINT", f"{k['qname']} ON {q}", k["comment"]), schema, home)
         self.relation_parts(rel, home)

@@ -55,7 +55,7 @@ def merge_tree(
     """New texts of the files that change (None: delete the file), and notes for the report.
 
     `existing`: relative path -> text of the tree's SQL files; `fresh`: the layout's files of live;
-    `shadow_sql`: key -> statement, rendered the same way from the tree's shadow."""
+    `shadow_sql`: key -> statement as compared (`Block.compared`), rendered the same way from the tree's shadow."""
     notes: list[str] = []
     order: list[tuple[str, Block, str | None]] = []
     for path, blocks in fresh.items():
@@ -80,14 +80,14 @@ def merge_tree(
                 continue
             index, _, block = found
             anchors[(block.schema, block.home)].append((index, w))
-            if shadow_sql.get(w.key) != block.sql:
+            if shadow_sql.get(w.key) != block.compared:
                 edits[path].append((w.start, w.end, block.sql + ";"))
 
     inserts: dict[tuple[str, int], list[str]] = defaultdict(list)
     new_files: dict[str, list[str]] = defaultdict(list)
     for index, (path, block, key) in enumerate(order):
         if key is not None and (key in placed or key in shadow_sql):
-            if key not in placed and shadow_sql.get(key) != block.sql:
+            if key not in placed and shadow_sql.get(key) != block.compared:
                 notes.append(f"cannot edit in place (the tree creates it implicitly): {block.sql.splitlines()[0]}")
             continue
         siblings = anchors.get((block.schema, block.home))
