@@ -419,6 +419,44 @@ def bootstrap(
         typer.echo(f"-- bootstrapped {len(statements)} statements")
 
 
+# -- schema pull: adopt an existing database ------------------------------------------------------
+
+
+@app.command()
+def pull(
+    out: Annotated[Path, typer.Option("--out", help="The directory to write (or, re-pulled, to update).")],
+    database_url: DatabaseUrl = None,
+    dev_url: DevUrl = None,
+    layout: Annotated[str, typer.Option("--layout", help="plain (a directory per schema) or services.")] = "plain",
+    check: Annotated[bool, typer.Option("--check", help="Judge the existing tree against live; no writes.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the file changes as a diff; no writes.")] = False,
+    ignore: Annotated[
+        list[str] | None, typer.Option("--ignore", help="Leave out objects matching schema.name (fnmatch, repeatable).")
+    ] = None,
+    now: Now = None,
+) -> None:
+    """Write an existing database as files, proved by building them and judging them against live.
+
+    Exit 0 proved, 1 not reproduced (the differences are listed) or an error."""
+    from flatrender_schema.postgres.connect import connection
+    from flatrender_schema.pull import PullOptions, check_tree, pull_tree
+    from flatrender_schema.pull.report import render_result
+    from flatrender_schema.targets import dev_server, resolve_target
+
+    options = PullOptions(_today(now), layout, tuple(ignore or ()), dry_run)
+    try:
+        url = resolve_target(database_url, Path.cwd())
+        with connection(url, autocommit=True) as live, dev_server(dev_url, live.info.server_version // 10000) as dev:
+            if check:
+                result = check_tree(live, out, dev, options)
+            else:
+                result = pull_tree(live, out, dev, options, _progress(False))
+    except (SchemaError, OSError) as exc:
+        _fail(exc)
+    typer.echo(render_result(result, out, check=check, dry_run=dry_run))
+    raise typer.Exit(EXIT_OK if result.proved else EXIT_ERROR)
+
+
 @dev_app.command("up")
 def dev_up() -> None:
     """Start the local embedded database (created on first use under .schema/)."""

@@ -30,8 +30,8 @@ from flatrender_schema.fleet.manifest import Fleet, load_fleet
 from flatrender_schema.fleet.planning import FleetOptions, plan_fleet, read_fleet_plan
 from flatrender_schema.fleet.report import render_fleet_markdown, render_fleet_text
 from flatrender_schema.fleet.rollout import apply_fleet
-from flatrender_schema.planner import ALWAYS_EXCLUDED
 from flatrender_schema.postgres.cluster import SUPERUSER, Cluster, ephemeral
+from flatrender_schema.tool_schema import ALWAYS_EXCLUDED
 
 CASE = REPO / "tests" / "cases" / "fleet"
 V1, V2, REGION = CASE / "v1", CASE / "v2", CASE / "required_region"

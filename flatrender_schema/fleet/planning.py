@@ -21,19 +21,20 @@ from typing import TypeVar
 import psycopg
 
 from flatrender_schema import __version__, catalog
+from flatrender_schema.declared.reference_data import reference_statements
+from flatrender_schema.declared.roles import role_statements
 from flatrender_schema.desired import Desired
 from flatrender_schema.engine import Engine
 from flatrender_schema.errors import InputError, Location, SchemaError
 from flatrender_schema.fleet.manifest import Fleet, Target
 from flatrender_schema.fleet.shared_shadow import FleetShadows, WorkerDevServer
-from flatrender_schema.gaps.reference_data import reference_statements
-from flatrender_schema.gaps.roles import role_statements
 from flatrender_schema.plan import Plan
-from flatrender_schema.planner import ALWAYS_EXCLUDED, PlanOptions, build_plan
+from flatrender_schema.planner import PlanOptions, build_plan
 from flatrender_schema.postgres.connect import connect, describe, password_of
 from flatrender_schema.redact import redact
 from flatrender_schema.scratch import DevServer
 from flatrender_schema.targets import dev_server
+from flatrender_schema.tool_schema import ALWAYS_EXCLUDED
 
 FORMAT_VERSION = 1
 KIND = "fleet-plan"
@@ -237,14 +238,14 @@ def plan_inputs(conn: psycopg.Connection, desired: Desired) -> str:
     snapshot (the judge sees all pg_dump reflects), the roles it would create, the reference rows it
     would insert (data, which the snapshot does not see) and the server major. Targets with the same
     digest get the same plan, so it is made once; tests check that against planning each."""
-    warnings: list[str] = []
+    rows, warnings = reference_statements(conn, desired)
     parts = [
         str(conn.info.server_version // 10000),
         desired.fingerprint(),
         catalog.read_snapshot(conn, ALWAYS_EXCLUDED).fingerprint(),
         *(s.as_string(conn) for s in role_statements(conn, desired)),
         "\0",
-        *(s.as_string(conn) for s in reference_statements(conn, desired, warnings)),
+        *(s.as_string(conn) for s in rows),
         "\0",
         *warnings,
     ]

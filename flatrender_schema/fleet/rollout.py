@@ -38,7 +38,7 @@ from flatrender_schema.fleet.planning import (
     plan_target,
 )
 from flatrender_schema.plan import Plan
-from flatrender_schema.planner import ALWAYS_EXCLUDED, TOOL_SCHEMA
+from flatrender_schema.tool_schema import ALWAYS_EXCLUDED, TOOL_SCHEMA
 
 DONE = ("applied", "converged", "applied-earlier", "dry-run")
 Progress = Callable[[str], None]

@@ -18,9 +18,9 @@ import psycopg
 
 from flatrender_schema import catalog
 from flatrender_schema.engine import Engine
-from flatrender_schema.planner import ALWAYS_EXCLUDED
 from flatrender_schema.scratch import DevServer
 from flatrender_schema.shadow_cache import remembered
+from flatrender_schema.tool_schema import ALWAYS_EXCLUDED
 
 
 class FleetShadows:
