@@ -177,6 +177,7 @@ def build_plan(
             shadow = stack.enter_context(dev.database("shadow"))
             progress("building the desired state in a shadow database")
             _shadow_builder(desired, options)(shadow)
+        progress("reading live and the shadow's catalogs")
         shadow_snap = _from_shadow(
             shadow, options.reuse_shadow, "snapshot", catalog.Snapshot,
             lambda: catalog.read_snapshot(shadow, ALWAYS_EXCLUDED),
