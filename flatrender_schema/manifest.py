@@ -186,6 +186,31 @@ def _line_index(node: yaml.Node, path: tuple[Any, ...] = ()) -> dict[tuple[Any, 
     return index
 
 
+# libyaml's parser when PyYAML was built with it: the pure-Python one is most of a manifest's read time.
+# Its error messages say less ("found character that cannot start any token", no character named), so
+# a document it refuses is read again by the pure-Python parser, whose message is the one reported.
+_FAST_LOADER = getattr(yaml, "CSafeLoader", None)
+
+
+def _compose_and_construct(text: str) -> tuple[yaml.Node | None, Any]:
+    """The document's node tree (for line numbers) and its data, from one parse."""
+    if _FAST_LOADER is not None:
+        try:
+            return _load_with(_FAST_LOADER, text)
+        except yaml.YAMLError:
+            pass
+    return _load_with(yaml.SafeLoader, text)
+
+
+def _load_with(loader_class: Any, text: str) -> tuple[yaml.Node | None, Any]:
+    loader = loader_class(text)
+    try:
+        node = loader.get_single_node()
+        return node, (loader.construct_document(node) if node is not None else None)
+    finally:
+        loader.dispose()
+
+
 def read_yaml(path: Path) -> tuple[Any, dict[tuple[Any, ...], int]]:
     try:
         text = path.read_text(encoding="utf-8")
@@ -194,8 +219,7 @@ def read_yaml(path: Path) -> tuple[Any, dict[tuple[Any, ...], int]]:
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", Location.of(path)) from None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node, data = _compose_and_construct(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None

@@ -1,6 +1,8 @@
 """Issue 17: the manifests are validated without pydantic (a start-up cost `schema lint` paid on every
 commit), with the same messages. `cases/manifests/messages.json` was recorded from the pydantic models
-this validator replaced: for each manifest text, the exact error (file:line: key: message) or the values."""
+this validator replaced (and, for YAML that does not parse, from the pure-Python YAML parser, whose
+messages are kept although libyaml now reads the manifests): for each manifest text, the exact error
+(file:line: key: message) or the values."""
 
 from __future__ import annotations
 
