@@ -1,3 +1,3 @@
-from flatrender_schema.cli import main
+from flatrender_schema.entry import main
 
 main()

@@ -80,14 +80,11 @@ def _today(now: str | None) -> dt.date:
         _fail(SchemaError(f"--now {now!r} is not a date written YYYY-MM-DD"))
 
 
-def _progress(quiet: bool):  # type: ignore[no-untyped-def]
-    show = sys.stderr.isatty() and not os.environ.get("CI") and not quiet
+def _progress(quiet: bool = False):  # type: ignore[no-untyped-def]
+    """Phases and their times on stderr, when it is a terminal and not CI (see `progress`)."""
+    from flatrender_schema.progress import TerminalProgress
 
-    def report(message: str) -> None:
-        if show:
-            typer.echo(f"… {message}", err=True)
-
-    return report
+    return TerminalProgress(sys.stderr, enabled=False if quiet else None)
 
 
 def _load(schema_dir: Path, desired: list[Path] | None):  # type: ignore[no-untyped-def]
@@ -114,12 +111,12 @@ def _make_plan(
     state = _load(schema_dir, desired)
     chosen = get_engine(engine)
     url = resolve_target(database_url, Path.cwd())
-    with connection(url, autocommit=True) as live:
+    with _progress(quiet) as progress, connection(url, autocommit=True) as live:
         major = live.info.server_version // 10000
+        if dev_url is None:
+            progress("starting a scratch PostgreSQL server")
         with dev_server(dev_url, major) as dev:
-            plan = build_plan(
-                live, state, dev, chosen, PlanOptions(_today(now), reuse_shadow=reuse_shadow), _progress(quiet)
-            )
+            plan = build_plan(live, state, dev, chosen, PlanOptions(_today(now), reuse_shadow=reuse_shadow), progress)
     return plan, url
 
 
@@ -238,7 +235,6 @@ def apply(
     if targets is not None:
         fleet_args = _FleetArgs(schema_dir, targets, select, parallel, dev_url, desired, engine, now, reuse_shadow)
         _fleet_apply(fleet_args, options, plan_file, canary, yes, ignore_desired_mismatch)
-    progress = _progress(False)
     try:
         state = _load(schema_dir, desired)
         chosen = get_engine(engine)
@@ -256,9 +252,10 @@ def apply(
             with dev_server(dev_url, major) as dev, apply_lock(live, lock_wait):
                 # Planning under the apply lock: a concurrent apply finishes first, and this one then
                 # finds nothing (or only what is left) to do.
-                the_plan = given or build_plan(
-                    live, state, dev, chosen, PlanOptions(_today(now), reuse_shadow=reuse_shadow), progress
-                )
+                with _progress() as progress:
+                    the_plan = given or build_plan(
+                        live, state, dev, chosen, PlanOptions(_today(now), reuse_shadow=reuse_shadow), progress
+                    )
                 typer.echo(render_text(the_plan))
                 if the_plan.empty:
                     raise typer.Exit(EXIT_OK)
@@ -266,7 +263,8 @@ def apply(
                     if not typer.confirm("Apply these changes?", default=False):
                         typer.echo("Nothing applied.")
                         raise typer.Exit(EXIT_ERROR)
-                result = apply_plan(live, the_plan, options, progress)
+                with _progress() as progress:
+                    result = apply_plan(live, the_plan, options, progress)
                 if dry_run:
                     slow = ", ".join(f"step {n} {sec:.2f} s" for n, sec in result.step_seconds[:3])
                     typer.echo(f"Dry run: all {result.steps_done} steps ran and were rolled back. Slowest: {slow}.")

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 import pglast
 from pglast import ast, enums
 
+from flatrender_schema.plan_objects import object_of
+
 
 @dataclass(frozen=True, order=True)
 class Hazard:
@@ -221,29 +223,5 @@ def _action(node: ast.Node) -> tuple[str, str]:
 
 
 def _object_name(node: ast.Node) -> str:
-    for attr in ("relation", "view", "typeName"):
-        value = getattr(node, attr, None)
-        if isinstance(value, ast.RangeVar):
-            return _relname(value)
-    if isinstance(node, ast.CreateSchemaStmt):
-        return str(node.schemaname)
-    if isinstance(node, ast.DropStmt) and node.objects:
-        first = node.objects[0]
-        try:
-            if isinstance(first, tuple):
-                return ".".join(getattr(p, "sval", str(p)) for p in first)
-            return str(getattr(first, "sval", "")) or type(first).__name__
-        except TypeError:
-            return ""
-    if isinstance(node, ast.CommentStmt):
-        return "comment"
-    if isinstance(node, ast.GrantStmt) and node.objects:
-        first = node.objects[0]
-        if isinstance(first, ast.RangeVar):
-            return _relname(first)
-        return str(getattr(first, "sval", ""))
-    if isinstance(node, ast.CreateRoleStmt):
-        return str(node.role)
-    if isinstance(node, ast.CreateExtensionStmt):
-        return str(node.extname)
-    return ""
+    """The object the statement acts on, by its own name (a comment's column, a grant's table)."""
+    return object_of(node).name

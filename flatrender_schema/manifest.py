@@ -1,21 +1,38 @@
-"""The declared models of `schema.yaml` and `service.yaml`, validated with line-accurate errors."""
+"""The declared models of `schema.yaml` and `service.yaml`, validated with line-accurate errors.
+
+Each model is a frozen dataclass whose fields declare how they are validated (`validation`).
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from flatrender_schema.errors import InputError, Location
+from flatrender_schema.validation import (
+    Invalid,
+    anything,
+    dict_of,
+    field,
+    integer,
+    literal,
+    model,
+    optional,
+    string,
+    tuple_of,
+    validate,
+)
 
 IDENT = r"[a-z_][a-z0-9_$]{0,62}"
 QUALIFIED_TABLE = re.compile(rf"^{IDENT}\.{IDENT}$")
 QUALIFIED_COLUMN = re.compile(rf"^{IDENT}\.{IDENT}\.{IDENT}$")
 LOCAL_COLUMN = re.compile(rf"^{IDENT}\.{IDENT}$")
-M = TypeVar("M", bound="BaseModel")
+M = TypeVar("M")
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
@@ -32,139 +49,124 @@ def _check_name(value: str, what: str) -> str:
     return value
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+def _matches(pattern: re.Pattern[str], message: str) -> Callable[[Any], Any]:
+    def check(value: Any) -> Any:
+        if value is not None and not pattern.match(value):
+            raise ValueError(message)
+        return value
+
+    return check
 
 
-class Extension(_Strict):
-    name: str
-    schema_: str = Field("public", alias="schema")
-    version: str | None = None
+def _named(what: str) -> Callable[[Any], Any]:
+    return lambda v: None if v is None else _check_name(v, what)
 
 
-class PartitionPolicy(_Strict):
-    interval: Literal["month"] = "month"
-    premake: int = Field(3, ge=0, le=36)
+@dataclass(frozen=True)
+class Extension:
+    name: str = field(string)
+    schema_: str = field(string, "public", alias="schema")
+    version: str | None = field(optional(string), None)
 
 
-class Rename(_Strict):
-    table: str | None = None
-    column: str | None = None
-    to: str
+@dataclass(frozen=True)
+class PartitionPolicy:
+    interval: str = field(literal("month"), "month")
+    premake: int = field(integer(ge=0, le=36), 3)
 
-    @field_validator("table")
-    @classmethod
-    def _table(cls, v: str | None) -> str | None:
-        if v is not None and not QUALIFIED_TABLE.match(v):
-            raise ValueError("write the old table as schema.table")
-        return v
 
-    @field_validator("column")
-    @classmethod
-    def _column(cls, v: str | None) -> str | None:
-        if v is not None and not QUALIFIED_COLUMN.match(v):
-            raise ValueError("write the old column as schema.table.column")
-        return v
+# kw_only: fields keep the order they are validated (and errors reported) in, defaults or not.
+@dataclass(frozen=True, kw_only=True)
+class Rename:
+    table: str | None = field(optional(string), None, check=_matches(QUALIFIED_TABLE, "write the old table as "
+                                                                                       "schema.table"))
+    column: str | None = field(optional(string), None,
+                               check=_matches(QUALIFIED_COLUMN, "write the old column as schema.table.column"))
+    to: str = field(string)
 
-    def model_post_init(self, __context: Any) -> None:
+    def check(self) -> None:
         if (self.table is None) == (self.column is None):
             raise ValueError("a rename names exactly one of `table` or `column`")
 
 
-class ProjectManifest(_Strict):
-    version: Literal[1]
-    postgres: int = Field(15, ge=15)
-    owner: str | None = None
-
-    @field_validator("owner")
-    @classmethod
-    def _owner_name(cls, v: str | None) -> str | None:
-        return None if v is None else _check_name(v, "owner")
-    extensions: tuple[Extension, ...] = ()
-    services: tuple[str, ...]
-    partition_policy: PartitionPolicy = PartitionPolicy()
-    ignore: tuple[str, ...] = ()
-    renames: tuple[Rename, ...] = ()
-
-    @field_validator("services")
-    @classmethod
-    def _unique(cls, v: tuple[str, ...]) -> tuple[str, ...]:
-        dupes = sorted({s for s in v if v.count(s) > 1})
-        if dupes:
-            raise ValueError(f"service listed twice: {', '.join(dupes)}")
-        return v
+def _unique(v: tuple[str, ...]) -> tuple[str, ...]:
+    dupes = sorted({s for s in v if v.count(s) > 1})
+    if dupes:
+        raise ValueError(f"service listed twice: {', '.join(dupes)}")
+    return v
 
 
-class Partitioned(_Strict):
-    key: str
-    initial: str
+@dataclass(frozen=True, kw_only=True)
+class ProjectManifest:
+    version: int = field(literal(1))
+    postgres: int = field(integer(ge=15), 15)
+    owner: str | None = field(optional(string), None, check=_named("owner"))
+    extensions: tuple[Extension, ...] = field(tuple_of(model(Extension)), ())
+    services: tuple[str, ...] = field(tuple_of(string), check=_unique)
+    partition_policy: PartitionPolicy = field(model(PartitionPolicy), PartitionPolicy())
+    ignore: tuple[str, ...] = field(tuple_of(string), ())
+    renames: tuple[Rename, ...] = field(tuple_of(model(Rename)), ())
 
-    @field_validator("initial")
-    @classmethod
-    def _month(cls, v: str) -> str:
-        if not MONTH.match(v):
-            raise ValueError("initial partition must be a month written YYYY-MM (quote it in YAML)")
-        return v
+
+def _month(v: str) -> str:
+    if not MONTH.match(v):
+        raise ValueError("initial partition must be a month written YYYY-MM (quote it in YAML)")
+    return v
 
 
-class ReferenceData(_Strict):
-    table: str
-    key: tuple[str, ...]
-    rows: tuple[dict[str, Any], ...]
+@dataclass(frozen=True)
+class Partitioned:
+    key: str = field(string)
+    initial: str = field(string, check=_month)
 
-    def model_post_init(self, __context: Any) -> None:
+
+@dataclass(frozen=True)
+class ReferenceData:
+    table: str = field(string)
+    key: tuple[str, ...] = field(tuple_of(string))
+    rows: tuple[dict[str, Any], ...] = field(tuple_of(dict_of(anything)))
+
+    def check(self) -> None:
         for row in self.rows:
             missing = [k for k in self.key if k not in row]
             if missing:
                 raise ValueError(f"a row of {self.table} lacks its key column(s) {', '.join(missing)}")
 
 
-class ServiceManifest(_Strict):
-    schema_: str = Field(alias="schema")
-    role: str
+def _reasons(v: dict[str, str]) -> dict[str, str]:
+    for table, reason in v.items():
+        if not str(reason or "").strip():
+            raise ValueError(f"exempting {table} from tenant_id needs a reason")
+    return v
 
-    @field_validator("schema_")
-    @classmethod
-    def _schema_name(cls, v: str) -> str:
-        return _check_name(v, "schema")
 
-    @field_validator("role")
-    @classmethod
-    def _role_name(cls, v: str) -> str:
-        return _check_name(v, "role")
-    description: str = ""
-    tenant_exempt: dict[str, str] = {}
-    soft_references: dict[str, str] = {}
-    reads: tuple[str, ...] = ()
-    cross_schema_fks: dict[str, str] = {}
-    partitioned: dict[str, Partitioned] = {}
-    reference_data: tuple[ReferenceData, ...] = ()
+def _refs(v: dict[str, str]) -> dict[str, str]:
+    for column, target in v.items():
+        if not LOCAL_COLUMN.match(column):
+            raise ValueError(f"{column!r}: write the column as table.column (in this service's schema)")
+        if not QUALIFIED_COLUMN.match(target):
+            raise ValueError(f"{target!r}: write the target as schema.table.column")
+    return v
 
-    @field_validator("tenant_exempt")
-    @classmethod
-    def _reasons(cls, v: dict[str, str]) -> dict[str, str]:
-        for table, reason in v.items():
-            if not str(reason or "").strip():
-                raise ValueError(f"exempting {table} from tenant_id needs a reason")
-        return v
 
-    @field_validator("soft_references", "cross_schema_fks")
-    @classmethod
-    def _refs(cls, v: dict[str, str]) -> dict[str, str]:
-        for column, target in v.items():
-            if not LOCAL_COLUMN.match(column):
-                raise ValueError(f"{column!r}: write the column as table.column (in this service's schema)")
-            if not QUALIFIED_COLUMN.match(target):
-                raise ValueError(f"{target!r}: write the target as schema.table.column")
-        return v
+def _reads(v: tuple[str, ...]) -> tuple[str, ...]:
+    for table in v:
+        if not QUALIFIED_TABLE.match(table):
+            raise ValueError(f"{table!r}: write a read as schema.table")
+    return v
 
-    @field_validator("reads")
-    @classmethod
-    def _reads(cls, v: tuple[str, ...]) -> tuple[str, ...]:
-        for table in v:
-            if not QUALIFIED_TABLE.match(table):
-                raise ValueError(f"{table!r}: write a read as schema.table")
-        return v
+
+@dataclass(frozen=True)
+class ServiceManifest:
+    schema_: str = field(string, alias="schema", check=_named("schema"))
+    role: str = field(string, check=_named("role"))
+    description: str = field(string, "")
+    tenant_exempt: dict[str, str] = field(dict_of(string), {}, check=_reasons)
+    soft_references: dict[str, str] = field(dict_of(string), {}, check=_refs)
+    reads: tuple[str, ...] = field(tuple_of(string), (), check=_reads)
+    cross_schema_fks: dict[str, str] = field(dict_of(string), {}, check=_refs)
+    partitioned: dict[str, Partitioned] = field(dict_of(model(Partitioned)), {})
+    reference_data: tuple[ReferenceData, ...] = field(tuple_of(model(ReferenceData)), ())
 
 
 # -- YAML with line numbers ---------------------------------------------------------------------
@@ -184,6 +186,31 @@ def _line_index(node: yaml.Node, path: tuple[Any, ...] = ()) -> dict[tuple[Any, 
     return index
 
 
+# libyaml's parser when PyYAML was built with it: the pure-Python one is most of a manifest's read time.
+# Its error messages say less ("found character that cannot start any token", no character named), so
+# a document it refuses is read again by the pure-Python parser, whose message is the one reported.
+_FAST_LOADER = getattr(yaml, "CSafeLoader", None)
+
+
+def _compose_and_construct(text: str) -> tuple[yaml.Node | None, Any]:
+    """The document's node tree (for line numbers) and its data, from one parse."""
+    if _FAST_LOADER is not None:
+        try:
+            return _load_with(_FAST_LOADER, text)
+        except yaml.YAMLError:
+            pass
+    return _load_with(yaml.SafeLoader, text)
+
+
+def _load_with(loader_class: Any, text: str) -> tuple[yaml.Node | None, Any]:
+    loader = loader_class(text)
+    try:
+        node = loader.get_single_node()
+        return node, (loader.construct_document(node) if node is not None else None)
+    finally:
+        loader.dispose()
+
+
 def read_yaml(path: Path) -> tuple[Any, dict[tuple[Any, ...], int]]:
     try:
         text = path.read_text(encoding="utf-8")
@@ -192,8 +219,7 @@ def read_yaml(path: Path) -> tuple[Any, dict[tuple[Any, ...], int]]:
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", Location.of(path)) from None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node, data = _compose_and_construct(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -210,30 +236,27 @@ def _validate(model: type[M], path: Path, what: str) -> M:
     if not isinstance(data, dict):
         raise InputError(f"{what} must be a mapping of keys to values", Location.of(path, 1))
     try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = tuple(err["loc"])
+        return validate(model, data)
+    except Invalid as exc:
+        loc, kind, msg = exc.errors[0]
         line = None
         for n in range(len(loc), -1, -1):
             if loc[:n] in lines:
                 line = lines[loc[:n]]
                 break
         field = ".".join(str(p) for p in loc) or what
-        message = _explain(err)
-        extra = f" (and {len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
+        message = _explain(kind, msg)
+        extra = f" (and {len(exc.errors) - 1} more)" if len(exc.errors) > 1 else ""
         raise InputError(f"{field}: {message}{extra}", Location.of(path, line)) from None
 
 
-def _explain(err: Any) -> str:
-    kind = err["type"]
+def _explain(kind: str, msg: str) -> str:
     if kind == "extra_forbidden":
         return "unknown key; see docs/manifests.md for the keys a manifest takes"
     if kind == "missing":
         return "required key is missing"
     if kind == "literal_error":
-        return f"{err['msg'].lower()}"
-    msg = str(err["msg"])
+        return msg.lower()
     return msg.removeprefix("Value error, ")
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from flatrender_schema.errors import InputError, Location
 from flatrender_schema.hazards import DATA_LOSS, Hazard
+from flatrender_schema.plan_groups import group_steps
 
 FORMAT_VERSION = 1
 
@@ -99,6 +100,8 @@ class Plan:
             "warnings": list(self.warnings),
             "scope": _scope_dict(self.scope),
             "steps": [_step_dict(s) for s in self.steps],
+            # Derived from the steps (not part of the digest): the steps by object, as text and markdown show them.
+            "groups": [g.to_dict() for g in group_steps(self.steps)],
         }
         return json.dumps(data, indent=2, sort_keys=False) + "\n"
 

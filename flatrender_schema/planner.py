@@ -140,6 +140,7 @@ def _read_sides(
         shadow = stack.enter_context(dev.database("shadow"))
         progress("building the desired state in a shadow database")
         _shadow_builder(desired, options)(shadow)
+        progress("reading live and the shadow's catalogs")
         shadow_snap = catalog.read_snapshot(shadow, ALWAYS_EXCLUDED)
     return Sides(live, shadow, live_snap.result(), shadow_snap, live_inspection, pool, options.reuse_shadow)
 

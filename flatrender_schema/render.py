@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flatrender_schema.plan import Plan, Step
-
-SYMBOLS = {"create": "+", "drop": "-"}
+from flatrender_schema.plan import Plan
+from flatrender_schema.plan_groups import group_steps
 
 
 def summary_line(plan: Plan) -> str:
@@ -14,26 +13,41 @@ def summary_line(plan: Plan) -> str:
     return f"Plan: {c['create']} to create, {c['alter']} to alter, {c['drop']} to drop."
 
 
-def _step_title(step: Step) -> str:
-    obj = f" {step.object}" if step.object else ""
-    return f"{step.action}{obj}"
+# Up to this many steps, the text shows every statement's SQL beneath its line (a typical pull request);
+# past it, statements are summarised and only those with hazards show their SQL.
+SQL_SHOWN_UP_TO = 40
+_PHASE_NOTES = {"pre": "  (before the transaction)", "post": "  (after the transaction)"}
 
 
-def render_text(plan: Plan) -> str:
+def render_text(plan: Plan, show_sql: bool | None = None) -> str:
+    """One block per object (Terraform's resources), what each statement does beneath it."""
     if plan.empty:
         return f"No changes. {plan.target} matches the desired state."
-    lines = [f"Target: {plan.target} (PostgreSQL {plan.server_major}, engine {plan.engine})", ""]
-    for i, step in enumerate(plan.steps, 1):
-        sym = SYMBOLS.get(step.action, "~")
-        hz = f"  [hazard: {', '.join(step.hazard_codes)}]" if step.hazards else ""
-        tx = {"pre": "  (before the transaction)", "post": "  (after the transaction)"}.get(step.phase, "")
-        lines.append(f"{sym} {i:>4}. {_step_title(step)}{hz}{tx}")
-        lines.extend(f"         {line}" for line in step.sql.splitlines())
+    groups = group_steps(plan.steps)
+    if show_sql is None:
+        show_sql = len(plan.steps) <= SQL_SHOWN_UP_TO
+    lines = [f"Target: {plan.target} (PostgreSQL {plan.server_major}, engine {plan.engine})",
+             f"{len(plan.steps)} statements on {len(groups)} objects.", ""]
+    schema: str | None = None
+    for g in groups:
+        if schema is not None and g.schema != schema:
+            lines.append("")
+        schema = g.schema
+        count = f"  ({len(g.steps)} statements)" if len(g.steps) > 1 else ""
+        lines.append(f"{g.title}{count}")
+        for item in g.items if show_sql else g.telling_items:
+            hz = f"  [hazard: {', '.join(item.hazards)}]" if item.hazards else ""
+            lines.append(f"    {item.symbol} {item.text}{hz}{_PHASE_NOTES.get(item.phase, '')}")
+            if show_sql or item.hazards:
+                for i in item.steps:
+                    lines.extend(f"          {line}" for line in plan.steps[i].sql.splitlines())
     lines.append("")
     for w in plan.warnings:
         lines.append(f"warning: {w}")
     if plan.hazard_codes:
         lines.append(f"Hazards: {', '.join(sorted(plan.hazard_codes))}")
+    if not show_sql:
+        lines.append("Every statement, in the order it runs: schema plan --format sql")
     lines.append(summary_line(plan))
     return "\n".join(lines)
 
@@ -51,27 +65,10 @@ def render_sql(plan: Plan) -> str:
 
 
 def render_markdown(plan: Plan) -> str:
-    if plan.empty:
-        return f"### Schema plan\n\nNo changes: `{plan.target}` matches the desired state.\n"
-    out = ["### Schema plan", "", f"**{summary_line(plan)}**", ""]
-    if plan.hazard_codes:
-        out += [f"> [!WARNING]\n> Hazards: {', '.join(f'`{c}`' for c in sorted(plan.hazard_codes))}", ""]
-    out += ["| # | action | object | hazards |", "|---|---|---|---|"]
-    for i, s in enumerate(plan.steps, 1):
-        hz = ", ".join(f"**{c}**" for c in s.hazard_codes)
-        out.append(f"| {i} | {s.action} | `{s.object or '-'}` | {hz} |")
-    out += [
-        "",
-        "<details><summary>SQL</summary>",
-        "",
-        "```sql",
-        render_sql(plan).rstrip(),
-        "```",
-        "",
-        "</details>",
-        "",
-    ]
-    return "\n".join(out)
+    """A pull-request comment that fits GitHub's limit, every hazard kept (see `plan_markdown`)."""
+    from flatrender_schema.plan_markdown import render_markdown as markdown
+
+    return markdown(plan, summary_line(plan), render_sql)
 
 
 RENDERERS: dict[str, Callable[[Plan], str]] = {
