@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from flatrender_schema.docs.plan_diagram import touched_tables_markdown
 from flatrender_schema.plan import Plan, Step
 
 SYMBOLS = {"create": "+", "drop": "-"}
@@ -60,8 +61,8 @@ def render_markdown(plan: Plan) -> str:
     for i, s in enumerate(plan.steps, 1):
         hz = ", ".join(f"**{c}**" for c in s.hazard_codes)
         out.append(f"| {i} | {s.action} | `{s.object or '-'}` | {hz} |")
+    out += ["", *touched_tables_markdown(plan)]
     out += [
-        "",
         "<details><summary>SQL</summary>",
         "",
         "```sql",
