@@ -88,6 +88,7 @@ class _Diagrams(HTMLParser):
         self.found: list[dict[str, object]] = []
         self.depth = 0  # inside a diagram div, nesting depth of its elements
         self.done = False
+        self.in_style = False  # the SVG's CSS names .error-icon whether or not there is an error
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = dict(attrs)
@@ -95,6 +96,7 @@ class _Diagrams(HTMLParser):
             self.done = True
         if self.depth:
             self.depth += 1
+            self.in_style = tag == "style"
             if tag == "svg":
                 self.found[-1]["svg"] = True
             if tag == "pre" and a.get("class") == "render-error":
@@ -107,11 +109,12 @@ class _Diagrams(HTMLParser):
             self.found.append({"ok": a.get("data-ok") == "1", "text": [], "svg": False})
 
     def handle_endtag(self, tag: str) -> None:
+        self.in_style = False
         if self.depth:
             self.depth -= 1
 
     def handle_data(self, data: str) -> None:
-        if self.depth:
+        if self.depth and not self.in_style:
             self.found[-1]["text"].append(data)  # type: ignore[union-attr]
 
 
@@ -124,7 +127,12 @@ def render_mermaid(diagrams: list[str], workdir: Path, screenshot: Path | None =
     page.write_text(PAGE.format(bundle=html.escape(bundle.resolve().as_uri()), sources=sources), encoding="utf-8")
     base = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--hide-scrollbars",
             f"--user-data-dir={workdir / 'profile'}", "--virtual-time-budget=60000"]
-    done = subprocess.run([*base, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=300)
+    extra = []
+    if screenshot is not None:  # the same run: the page's top, i.e. the first diagram
+        screenshot.parent.mkdir(parents=True, exist_ok=True)
+        extra = [f"--window-size={size[0]},{size[1]}", f"--screenshot={screenshot}"]
+    done = subprocess.run([*base, *extra, "--dump-dom", page.as_uri()], capture_output=True, text=True,
+                          timeout=300)
     parser = _Diagrams()
     parser.feed(done.stdout)
     assert parser.done, f"the page did not finish rendering: {done.stderr[-2000:]}"
@@ -134,10 +142,6 @@ def render_mermaid(diagrams: list[str], workdir: Path, screenshot: Path | None =
         error = text if d.get("pre") or d.get("marker") else ""
         ok = bool(d["ok"]) and not error and not any(m in text for m in ERROR_MARKERS)
         out.append(Rendered(ok, error or ("" if ok else text[:500]), text, bool(d["svg"])))
-    if screenshot is not None:
-        screenshot.parent.mkdir(parents=True, exist_ok=True)
-        subprocess.run([*base, f"--window-size={size[0]},{size[1]}", f"--screenshot={screenshot}", page.as_uri()],
-                       capture_output=True, timeout=300, check=False)
     return out
 
 

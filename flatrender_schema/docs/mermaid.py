@@ -18,8 +18,10 @@ from flatrender_schema.docs.model import Reference, Table, TableKey
 MAX_TEXT = 50_000
 MAX_EDGES = 500
 
+# Mermaid reads labels as Markdown too (`_x_`, `*y*`): those are written as codes as well.
 _ENCODED = {'"': "#quot;", "#": "#35;", "<": "#lt;", ">": "#gt;", "&": "#amp;", "`": "#96;", "%": "#37;",
-            ";": "#59;", "\\": "#92;"}
+            ";": "#59;", "\\": "#92;", "_": "#95;", "*": "#42;"}
+_EMPHASIS = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
 _WORD_START = re.compile(r"[A-Za-z_]")
 _KEYWORDS = {"pk", "fk", "uk"}  # lexed as key markers wherever they stand
 _TYPE_SHORT = (("timestamp with time zone", "timestamptz"), ("timestamp without time zone", "timestamp"),
@@ -30,8 +32,11 @@ _TYPE_SHORT = (("timestamp with time zone", "timestamptz"), ("timestamp without 
 def text(value: str) -> str:
     """A string for inside a Mermaid quoted label or comment."""
     out = []
-    for ch in " ".join(value.split()):
-        if ch in _ENCODED:
+    flat = " ".join(value.split())
+    for i, ch in enumerate(flat):
+        if ch == "_" and 0 < i < len(flat) - 1 and flat[i - 1].isalnum() and flat[i + 1].isalnum():
+            out.append(ch)  # inside a word Markdown never reads it as emphasis: keep names readable
+        elif ch in _ENCODED:
             out.append(_ENCODED[ch])
         elif ord(ch) < 32 or ord(ch) == 127:
             out.append(" ")
@@ -101,7 +106,9 @@ def _attributes(table: Table, keys_only: bool) -> list[str]:
         if not marks and (col.name,) in uniques:
             marks.append("UK")
         name = word(col.name)
-        comment = f' "{text(col.name)}"' if name != col.name else ""
+        # A name Mermaid cannot write as itself (or would read as emphasis) is spelled out beside it.
+        faithful = name == col.name and not _EMPHASIS.search(name)
+        comment = "" if faithful else f' "{text(col.name)}"'
         out.append(f"    {word(short_type(col.type))} {name}{' ' + ','.join(marks) if marks else ''}{comment}")
     return out
 

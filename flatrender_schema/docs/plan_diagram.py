@@ -80,7 +80,7 @@ def touched(plan: Plan) -> tuple[dict[TableKey, str], list[Reference]]:
                     names = [p.sval for p in obj]
                     mark((names[-2] if len(names) > 1 else "public", names[-1]), "dropped")
             elif isinstance(node, ast.IndexStmt | ast.CreateTrigStmt | ast.CreatePolicyStmt | ast.RenameStmt):
-                rv = node.relation
+                rv = getattr(node, "relation", None) or getattr(node, "table", None)  # a policy's is `table`
                 if isinstance(rv, ast.RangeVar):
                     mark(_key(rv), "changed")
             elif isinstance(node, ast.CommentStmt) and node.objtype in (enums.ObjectType.OBJECT_TABLE,
