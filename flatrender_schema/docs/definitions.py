@@ -7,6 +7,7 @@ no SQL parser per row, which matters at thousands of tables.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -18,32 +19,29 @@ class ForeignKeyDef:
     target_columns: tuple[str, ...]
 
 
+_QUOTED = re.compile(r'"((?:[^"]|"")*)"')
+_BARE_RUN = re.compile(r"[\w$]+")
+
+
 def _identifier(text: str, i: int) -> tuple[str, int]:
     """The identifier starting at `text[i]` (quoted or bare) and the index after it."""
     if text[i] == '"':
-        out, i = [], i + 1
-        while i < len(text):
-            if text[i] == '"':
-                if text[i + 1 : i + 2] == '"':
-                    out.append('"')
-                    i += 2
-                    continue
-                return "".join(out), i + 1
-            out.append(text[i])
-            i += 1
-        raise ValueError("unterminated quoted identifier")
-    j = i
-    while j < len(text) and (text[j].isalnum() or text[j] in "_$"):
-        j += 1
-    if j == i:
+        m = _QUOTED.match(text, i)
+        if m is None:
+            raise ValueError("unterminated quoted identifier")
+        return m.group(1).replace('""', '"'), m.end()
+    m = _BARE_RUN.match(text, i)
+    if m is None:
         raise ValueError(f"no identifier at {i}")
-    return text[i:j], j
+    return m.group(), m.end()
+
+
+_SPACES = re.compile(r"\s*")
 
 
 def _skip_spaces(text: str, i: int) -> int:
-    while i < len(text) and text[i].isspace():
-        i += 1
-    return i
+    m = _SPACES.match(text, i)
+    return m.end() if m else i
 
 
 def _close_paren(text: str, i: int) -> int:

@@ -18,6 +18,7 @@ from flatrender_schema.docs.model import Reference, Section, Table, TableKey
 from flatrender_schema.errors import SchemaError
 
 MAX_TABLES = 400  # one drawing past this takes dot minutes and no one can read it
+ALL_COLUMNS_UP_TO = 60  # a section's drawing shows every column up to this many tables, then key columns
 DIGEST_MARK = "<!-- flatrender-schema docs source "
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 COLOURS = ("#0969da", "#1a7f37", "#8250df", "#bf3989", "#9a6700", "#cf222e", "#1b7c83", "#57606a")

@@ -6,6 +6,8 @@ drawn from, so `--check` neither needs Graphviz nor depends on its version.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,7 +51,8 @@ def doc_files(db: Database) -> list[DocFile]:
         svg = None
         if section.tables and len(section.tables) <= dot.MAX_TABLES:
             svg = f"{SVG_DIR}/{section.slug}.svg"
-            files.append(DocFile(svg, dot_source=dot.dot_source([section], db.references, keys_only=False)))
+            files.append(DocFile(svg, dot_source=dot.dot_source(
+                [section], db.references, keys_only=len(section.tables) > dot.ALL_COLUMNS_UP_TO)))
         page = markdown.section_page(db, section, markdown.section_diagram(db, section), svg)
         files.append(DocFile(f"{section.slug}.md", page))
     files.append(DocFile(TBLS_JSON, tbls_schema(db)))
@@ -93,22 +96,26 @@ def write_docs(out: Path, files: list[DocFile], dot_path: str | None) -> WriteRe
     report = WriteReport()
     if out.exists() and not out.is_dir():
         raise InputError("the docs output is not a directory", Location.of(out))
-    missing_svg = []
+    missing_svg, to_draw = [], []
     for f in files:
         path = out / f.path
         if _current(path, f):
             report.unchanged.append(f.path)
-            continue
-        if f.is_svg:
-            if dot_path is None:
-                missing_svg.append(f.path)
-                continue
-            text = dot.render_svg(f.dot_source or "", dot_path)
+        elif f.is_svg:
+            (to_draw if dot_path is not None else missing_svg).append(f)
         else:
-            text = f.text or ""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        report.written.append(f.path)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(f.text or "", encoding="utf-8")
+            report.written.append(f.path)
+    if to_draw and dot_path is not None:
+        # One dot process per diagram, as many at once as there are cores: most of the time at scale.
+        with ThreadPoolExecutor(max(1, min(len(to_draw), os.cpu_count() or 1))) as pool:
+            drawn = list(pool.map(lambda f: dot.render_svg(f.dot_source or "", dot_path), to_draw))
+        for f, svg in zip(to_draw, drawn, strict=True):
+            (out / f.path).parent.mkdir(parents=True, exist_ok=True)
+            (out / f.path).write_text(svg, encoding="utf-8")
+            report.written.append(f.path)
+    report.written.sort()
     for extra in _extra(out, files) if out.is_dir() else []:
         (out / extra).unlink()
         report.removed.append(extra)

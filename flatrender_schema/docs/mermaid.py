@@ -29,27 +29,24 @@ _TYPE_SHORT = (("timestamp with time zone", "timestamptz"), ("timestamp without 
                ("character varying", "varchar"), ("double precision", "float8"), ("bit varying", "varbit"))
 
 
+_TO_ENCODE = re.compile(r'["#<>&`%;\\*]|(?<![^\W_])_|_(?![^\W_])|[\x00-\x1f\x7f]')
+_NOT_WORD = re.compile(r"[^A-Za-z0-9\-_\[\]().,\u00c0-\U0010ffff]")
+
+
+def _encode(match: re.Match[str]) -> str:
+    ch = match.group()
+    return _ENCODED.get(ch, " ")
+
+
 def text(value: str) -> str:
-    """A string for inside a Mermaid quoted label or comment."""
-    out = []
-    flat = " ".join(value.split())
-    for i, ch in enumerate(flat):
-        if ch == "_" and 0 < i < len(flat) - 1 and flat[i - 1].isalnum() and flat[i + 1].isalnum():
-            out.append(ch)  # inside a word Markdown never reads it as emphasis: keep names readable
-        elif ch in _ENCODED:
-            out.append(_ENCODED[ch])
-        elif ord(ch) < 32 or ord(ch) == 127:
-            out.append(" ")
-        else:
-            out.append(ch)
-    return "".join(out)
+    """A string for inside a Mermaid quoted label or comment (an underscore inside a word stays:
+    Markdown never reads it as emphasis, and names stay readable)."""
+    return _TO_ENCODE.sub(_encode, " ".join(value.split()))
 
 
 def word(value: str) -> str:
     """An attribute type or name as one Mermaid word (other characters become `_`)."""
-    chars = [ch if (ch.isascii() and (ch.isalnum() or ch in "-_[]().,")) or ord(ch) >= 0xC0 else "_"
-             for ch in value]
-    out = "".join(chars) or "_"
+    out = _NOT_WORD.sub("_", value) or "_"
     if not (_WORD_START.match(out[0]) or ord(out[0]) >= 0xC0):
         out = "_" + out
     if out.lower() in _KEYWORDS:
@@ -120,25 +117,27 @@ def er_diagram(
     detail: str = "columns",  # "columns", "keys" or "names"
     labels: dict[TableKey, str] | None = None,
     styles: Sequence[Style] = (),
-) -> str:
+    limit: int | None = None,
+) -> str | None:
     """An `erDiagram` of `tables` and the references from them; a reference's target outside
-    `tables` is drawn as a bare entity. `labels` overrides an entity's label (default schema.table)."""
+    `tables` is drawn as a bare entity. `labels` overrides an entity's label (default schema.table).
+    None when it would be longer than `limit` characters (given up on as soon as it is)."""
     inside = {t.key for t in tables}
     refs = [r for r in references if r.source in inside]
     ids = entity_ids(inside | {r.source for r in refs} | {r.target for r in refs})
     suffix = {k: s.suffix for s in styles for k in s.keys}
     lines = ["erDiagram"]
     by_key = {t.key: t for t in tables}
+    size = 0  # of the lines so far: a diagram past `limit` is given up on as soon as it is
     for key, ident in sorted(ids.items(), key=lambda kv: kv[1]):
         label = (labels or {}).get(key, f"{key[0]}.{key[1]}") + suffix.get(key, "")
         table = by_key.get(key)
         attrs = _attributes(table, detail == "keys") if table is not None and detail != "names" else []
-        if attrs:
-            lines.append(f'  {ident}["{text(label)}"] {{')
-            lines.extend(attrs)
-            lines.append("  }")
-        else:
-            lines.append(f'  {ident}["{text(label)}"]')
+        entity = [f'  {ident}["{text(label)}"] {{', *attrs, "  }"] if attrs else [f'  {ident}["{text(label)}"]']
+        lines.extend(entity)
+        size += sum(len(line) + 1 for line in entity)
+        if limit is not None and size > limit:
+            return None
     for ref in refs:
         lines.append(f'  {ids[ref.target]} {_cardinality(ref)} {ids[ref.source]} : "{text(ref.label)}"')
     for style in styles:
@@ -146,18 +145,17 @@ def er_diagram(
         if marked:
             lines.append(f"  classDef {style.name} {style.css}")
             lines.append(f"  class {','.join(marked)} {style.name}")
-    return "\n".join(lines) + "\n"
-
-
-def fits(diagram: str) -> bool:
-    edges = sum(1 for line in diagram.splitlines() if " : " in line and ("--" in line or ".." in line))
-    return len(diagram) <= MAX_TEXT and edges <= MAX_EDGES
+    diagram = "\n".join(lines) + "\n"
+    return None if limit is not None and len(diagram) > limit else diagram
 
 
 def fitting_diagram(tables: Sequence[Table], references: Sequence[Reference], details: Sequence[str]) -> str | None:
     """The most detailed diagram within Mermaid's limits, or None when even names alone are too much."""
+    inside = {t.key for t in tables}
+    if sum(1 for r in references if r.source in inside) > MAX_EDGES:
+        return None
     for detail in details:
-        diagram = er_diagram(tables, references, detail=detail)
-        if fits(diagram):
+        diagram = er_diagram(tables, references, detail=detail, limit=MAX_TEXT)
+        if diagram is not None:
             return diagram
     return None

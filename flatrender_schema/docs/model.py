@@ -6,6 +6,7 @@ is sorted, so each renderer's output is the same bytes for the same desired stat
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -168,7 +169,11 @@ class Database:
         return tuple(t for s in self.sections for t in s.tables)
 
     def section_of(self, key: TableKey) -> Section | None:
-        return next((s for s in self.sections if any(t.key == key for t in s.tables)), None)
+        return self._sections_by_table.get(key)
+
+    @functools.cached_property
+    def _sections_by_table(self) -> dict[TableKey, Section]:
+        return {t.key: s for s in self.sections for t in s.tables}
 
 
 def _slug(name: str, taken: set[str]) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import psycopg
+
 from flatrender_schema import catalog
 from flatrender_schema.declare import declared_roles
 from flatrender_schema.desired import Desired
@@ -42,10 +44,15 @@ def desired_snapshot(desired: Desired, dev: DevServer) -> DesiredCatalog:
     with dev.roles(declared_roles(desired)), dev.database("docs") as conn:
         build_shadow(conn, desired, DOCS_DATE)
         conn.execute(ANALYZE_CATALOGS)
-        conn.execute("set search_path = pg_catalog")
-        snapshot = catalog.read_snapshot(conn, ALWAYS_EXCLUDED)
-        order = {(str(s), str(t)): tuple(cols) for s, t, cols in conn.execute(COLUMN_ORDER).fetchall()}
-        return DesiredCatalog(snapshot, order)
+        return read_built(conn)
+
+
+def read_built(conn: psycopg.Connection) -> DesiredCatalog:
+    """The snapshot and column order of a built shadow database."""
+    conn.execute("set search_path = pg_catalog")
+    snapshot = catalog.read_snapshot(conn, ALWAYS_EXCLUDED)
+    order = {(str(s), str(t)): tuple(cols) for s, t, cols in conn.execute(COLUMN_ORDER).fetchall()}
+    return DesiredCatalog(snapshot, order)
 
 
 def document(desired: Desired, dev: DevServer, title: str = "Database schema") -> Database:

@@ -72,4 +72,18 @@ def tbls_schema(db: Database) -> str:
         "enums": [{"name": name, "values": list(labels)} for name, labels in db.enums],
         "driver": {"name": "postgres", "meta": {"search_paths": ["pg_catalog"]}},
     }
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    # One line per table and relation: diffs stay per object, and json's C encoder does the work
+    # (with `indent` it falls back to pure Python: seconds at 2,000 tables).
+    out = ["{"]
+    for n, (key, value) in enumerate(data.items()):
+        comma = "," if n < len(data) - 1 else ""
+        if isinstance(value, list) and value:
+            items = ",\n".join("    " + _compact(v) for v in value)
+            out.append(f"  {_compact(key)}: [\n{items}\n  ]{comma}")
+        else:
+            out.append(f"  {_compact(key)}: {_compact(value)}{comma}")
+    return "\n".join([*out, "}"]) + "\n"
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from browser import artifact_dir, render_mermaid
 from conftest import REPO, SCHEMA_DIR
+from docs_browser import artifact_dir, render_mermaid
 
 from flatrender_schema.desired import load_desired, load_plain
 from flatrender_schema.docs.files import doc_files

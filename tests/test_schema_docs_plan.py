@@ -1,7 +1,7 @@
 """Issue 19: `schema plan --format markdown` draws the tables the plan touches (Mermaid), kept small.
 
 The plan is real (plain SQL desired state vs a live database on the session cluster); the diagram is
-read back in headless Chromium like the docs' (tests/browser.py).
+read back in headless Chromium like the docs' (tests/docs_browser.py).
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from browser import artifact_dir, render_mermaid
 from conftest import REPO, TODAY, Databases
+from docs_browser import artifact_dir, render_mermaid
 
 from flatrender_schema.desired import load_plain
 from flatrender_schema.docs.plan_diagram import BUDGET, touched, touched_tables_markdown

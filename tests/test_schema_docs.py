@@ -1,7 +1,7 @@
 """Issue 19: `schema docs` — pages, diagrams and tbls JSON from the desired state as the shadow builds it.
 
 Against a real PostgreSQL (the session cluster as dev server). The browser half (Mermaid in Chromium)
-is tests/test_docs_browser.py.
+is tests/test_schema_docs_browser.py.
 """
 
 from __future__ import annotations
