@@ -314,7 +314,7 @@ def docs(
     """Pages per service, Mermaid and SVG diagrams, tbls-format JSON, from the desired state as the
     shadow builds it. Exit 0 written or current, 1 stale (--check) or error."""
     from flatrender_schema.docs.dot import find_dot
-    from flatrender_schema.docs.files import check_docs, doc_files, write_docs
+    from flatrender_schema.docs.files import check_docs, doc_files, generate_docs
     from flatrender_schema.docs.source import document
     from flatrender_schema.targets import dev_server
 
@@ -322,8 +322,9 @@ def docs(
         state = _load(schema_dir, desired)
         floor = state.project.postgres if state.project is not None else 15
         with dev_server(dev_url, floor) as dev:
-            files = doc_files(document(state, dev))
+            db = document(state, dev)
         if check:
+            files = doc_files(db)
             stale = check_docs(out, files)
             for path in stale:
                 typer.echo(f"stale: {out / path}", err=True)
@@ -333,7 +334,7 @@ def docs(
                 raise typer.Exit(EXIT_ERROR)
             typer.echo(f"{out}: current ({len(files)} files)")
             raise typer.Exit(EXIT_OK)
-        report = write_docs(out, files, find_dot())
+        report = generate_docs(out, db, find_dot())
     except (SchemaError, OSError) as exc:
         _fail(exc)
     for note in report.notes:

@@ -257,3 +257,18 @@ def test_plain_desired_gets_a_page_per_schema(server_url: str, tmp_path: Path) -
     shop = (out / "shop.md").read_text(encoding="utf-8")
     assert 'e_shop__customers ||--o{ e_shop__orders : "customer_id"' in shop
     assert "identity (always)" in shop
+
+
+def test_bench_docs_runs_at_20_tables(server_url: str, cluster, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """bench/bench_docs.py's measurement works (no timing asserted)."""
+    import sys
+
+    sys.path.insert(0, str(REPO / "bench"))
+    import bench_docs
+    from synthetic import generate
+
+    to_path, _ = generate(20).write(tmp_path)
+    pg_dump = (cluster.server.bindir / "postgres").resolve().parent / "pg_dump"
+    with DevServer(server_url) as dev:
+        row = bench_docs.measure("synthetic 20", load_plain([to_path]), dev, pg_dump, svg=find_dot() is not None)
+    assert row["tables"] == 20 and float(row["beyond"]) > 0 and int(row["bytes"]) > 0  # type: ignore[arg-type]

@@ -7,12 +7,12 @@ drawn from, so `--check` neither needs Graphviz nor depends on its version.
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from flatrender_schema.docs import dot, markdown
-from flatrender_schema.docs.model import Database
+from flatrender_schema.docs.model import Database, Section
 from flatrender_schema.docs.tbls import tbls_schema
 from flatrender_schema.errors import InputError, Location
 
@@ -39,24 +39,43 @@ class WriteReport:
     notes: list[str] = field(default_factory=list)
 
 
-def doc_files(db: Database) -> list[DocFile]:
-    """Every file of the docs for `db`, sorted by path."""
-    files: list[DocFile] = []
-    whole_svg = len(db.tables) <= dot.MAX_TABLES and bool(db.tables)
-    if whole_svg:
-        files.append(DocFile(markdown.WHOLE_SVG, dot_source=dot.dot_source(db.sections, db.references,
-                                                                            keys_only=True, bundle=True)))
-    files.append(DocFile(markdown.INDEX, markdown.index_page(db, markdown.whole_diagram(db), whole_svg)))
+def _svg_path(db: Database, section: Section | None) -> str | None:
+    """Where a section's SVG goes (None: the whole database), or None when it gets none."""
+    tables = db.tables if section is None else section.tables
+    if not tables or len(tables) > dot.MAX_TABLES:
+        return None
+    return markdown.WHOLE_SVG if section is None else f"{SVG_DIR}/{section.slug}.svg"
+
+
+def svg_files(db: Database) -> list[DocFile]:
+    """The SVG files of the docs, as their DOT sources (drawn when written)."""
+    files = []
+    whole = _svg_path(db, None)
+    if whole:
+        files.append(DocFile(whole, dot_source=dot.dot_source(db.sections, db.references, keys_only=True,
+                                                              bundle=True)))
     for section in db.sections:
-        svg = None
-        if section.tables and len(section.tables) <= dot.MAX_TABLES:
-            svg = f"{SVG_DIR}/{section.slug}.svg"
-            files.append(DocFile(svg, dot_source=dot.dot_source(
-                [section], db.references, keys_only=len(section.tables) > dot.ALL_COLUMNS_UP_TO)))
-        page = markdown.section_page(db, section, markdown.section_diagram(db, section), svg)
+        path = _svg_path(db, section)
+        if path:
+            keys_only = len(section.tables) > dot.ALL_COLUMNS_UP_TO
+            files.append(DocFile(path, dot_source=dot.dot_source([section], db.references, keys_only=keys_only)))
+    return files
+
+
+def text_files(db: Database) -> list[DocFile]:
+    """The Markdown pages and the tbls JSON."""
+    files = [DocFile(markdown.INDEX, markdown.index_page(db, markdown.whole_diagram(db),
+                                                         _svg_path(db, None) is not None))]
+    for section in db.sections:
+        page = markdown.section_page(db, section, markdown.section_diagram(db, section), _svg_path(db, section))
         files.append(DocFile(f"{section.slug}.md", page))
     files.append(DocFile(TBLS_JSON, tbls_schema(db)))
-    return sorted(files, key=lambda f: f.path)
+    return files
+
+
+def doc_files(db: Database) -> list[DocFile]:
+    """Every file of the docs for `db`, sorted by path."""
+    return sorted(svg_files(db) + text_files(db), key=lambda f: f.path)
 
 
 def _generated(path: Path) -> bool:
@@ -91,31 +110,54 @@ def check_docs(out: Path, files: list[DocFile]) -> list[str]:
     return sorted(stale + (_extra(out, files) if out.is_dir() else []))
 
 
+def _pool(jobs: int) -> ThreadPoolExecutor:
+    # One dot process per diagram, as many at once as there are cores: most of the time at scale.
+    return ThreadPoolExecutor(max(1, min(jobs, os.cpu_count() or 1)), thread_name_prefix="dot")
+
+
+def _draw(pool: ThreadPoolExecutor, out: Path, svgs: list[DocFile], dot_path: str | None) -> dict[str, Future[str]]:
+    if dot_path is None:
+        return {}
+    return {f.path: pool.submit(dot.render_svg, f.dot_source or "", dot_path)
+            for f in svgs if not _current(out / f.path, f)}
+
+
+def generate_docs(out: Path, db: Database, dot_path: str | None) -> WriteReport:
+    """Write the docs of `db` into `out` as `write_docs` does; the SVGs are drawn while the pages
+    render (dot runs in its own processes, beside Python)."""
+    svgs = svg_files(db)
+    with _pool(len(svgs)) as pool:
+        drawing = _draw(pool, out, svgs, dot_path)
+        return _write(out, sorted(svgs + text_files(db), key=lambda f: f.path), dot_path, drawing)
+
+
 def write_docs(out: Path, files: list[DocFile], dot_path: str | None) -> WriteReport:
     """Write what changed; draw SVGs with `dot_path` (None: Graphviz missing, SVGs left as they are)."""
+    svgs = [f for f in files if f.is_svg]
+    with _pool(len(svgs)) as pool:
+        return _write(out, files, dot_path, _draw(pool, out, svgs, dot_path))
+
+
+def _write(out: Path, files: list[DocFile], dot_path: str | None, drawing: dict[str, Future[str]]) -> WriteReport:
     report = WriteReport()
     if out.exists() and not out.is_dir():
         raise InputError("the docs output is not a directory", Location.of(out))
-    missing_svg, to_draw = [], []
+    missing_svg = []
     for f in files:
         path = out / f.path
-        if _current(path, f):
+        if f.is_svg and f.path in drawing:
+            text = drawing[f.path].result()
+        elif _current(path, f):
             report.unchanged.append(f.path)
+            continue
         elif f.is_svg:
-            (to_draw if dot_path is not None else missing_svg).append(f)
+            missing_svg.append(f.path)
+            continue
         else:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(f.text or "", encoding="utf-8")
-            report.written.append(f.path)
-    if to_draw and dot_path is not None:
-        # One dot process per diagram, as many at once as there are cores: most of the time at scale.
-        with ThreadPoolExecutor(max(1, min(len(to_draw), os.cpu_count() or 1))) as pool:
-            drawn = list(pool.map(lambda f: dot.render_svg(f.dot_source or "", dot_path), to_draw))
-        for f, svg in zip(to_draw, drawn, strict=True):
-            (out / f.path).parent.mkdir(parents=True, exist_ok=True)
-            (out / f.path).write_text(svg, encoding="utf-8")
-            report.written.append(f.path)
-    report.written.sort()
+            text = f.text or ""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        report.written.append(f.path)
     for extra in _extra(out, files) if out.is_dir() else []:
         (out / extra).unlink()
         report.removed.append(extra)
