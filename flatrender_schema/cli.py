@@ -455,6 +455,48 @@ def pull(
     raise typer.Exit(EXIT_OK if result.proved else EXIT_ERROR)
 
 
+@app.command()
+def docs(
+    schema_dir: SchemaDir = Path("schema"),
+    dev_url: DevUrl = None,
+    desired: DesiredPaths = None,
+    out: Annotated[Path, typer.Option("--out", help="Directory for the docs.")] = Path("docs/schema"),
+    check: Annotated[
+        bool, typer.Option("--check", help="Write nothing; exit 1 naming the files that are stale.")
+    ] = False,
+) -> None:
+    """Pages per service, Mermaid and SVG diagrams, tbls-format JSON, from the desired state as the
+    shadow builds it. Exit 0 written or current, 1 stale (--check) or error."""
+    from flatrender_schema.docs.dot import find_dot
+    from flatrender_schema.docs.files import check_docs, doc_files, generate_docs
+    from flatrender_schema.docs.source import document
+    from flatrender_schema.targets import dev_server
+
+    try:
+        state = _load(schema_dir, desired)
+        floor = state.project.postgres if state.project is not None else 15
+        with dev_server(dev_url, floor) as dev:
+            db = document(state, dev)
+        if check:
+            files = doc_files(db)
+            stale = check_docs(out, files)
+            for path in stale:
+                typer.echo(f"stale: {out / path}", err=True)
+            if stale:
+                typer.echo(f"{len(stale)} file(s) of {out} do not match the desired state: run `schema docs`",
+                           err=True)
+                raise typer.Exit(EXIT_ERROR)
+            typer.echo(f"{out}: current ({len(files)} files)")
+            raise typer.Exit(EXIT_OK)
+        report = generate_docs(out, db, find_dot())
+    except (SchemaError, OSError) as exc:
+        _fail(exc)
+    for note in report.notes:
+        typer.echo(f"note: {note}", err=True)
+    typer.echo(f"{out}: {len(report.written)} written, {len(report.unchanged)} unchanged"
+               + (f", {len(report.removed)} removed" if report.removed else ""))
+
+
 @dev_app.command("up")
 def dev_up() -> None:
     """Start the local embedded database (created on first use under .schema/)."""

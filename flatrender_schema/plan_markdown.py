@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from flatrender_schema.docs.plan_diagram import touched_tables_markdown
 from flatrender_schema.hazards import CATALOGUE
 from flatrender_schema.plan import Plan
 from flatrender_schema.plan_groups import Group, group_steps
@@ -29,6 +30,10 @@ def render_markdown(plan: Plan, summary: str, render_sql: Callable[[Plan], str],
     head = _head(plan, groups, summary)
     hazards = _hazards(plan, groups, limit - len(head) - 400)
     out = head + hazards
+    # A diagram of the tables the plan touches, when it leaves room for the objects.
+    diagram = "\n".join(["", *touched_tables_markdown(plan)]) + "\n"
+    if len(out) + len(diagram) + 4000 <= limit:
+        out += diagram
     folded, shown = _objects(plan, groups, limit - len(out) - 400)
     out += folded
     left = len(groups) - shown
