@@ -16,6 +16,7 @@ from typing import Any
 
 import psycopg
 
+from flatrender_schema.citus import judge as citus_judge
 from flatrender_schema.engine import Focus, focus_keys, in_focus
 
 SYSTEM_SCHEMA_FILTER = """
@@ -342,11 +343,11 @@ def read_snapshot(
     """Read the canonical snapshot of the connected database (schemas in `exclude_schemas` left out;
     with `only`, just the objects it names, as `differing_objects` names them)."""
     params: dict[str, Any] = {"exclude": sorted(exclude_schemas)}
-    queries = QUERIES
+    queries = {**QUERIES, **citus_judge.areas(conn)}  # Citus: its distribution, only where installed
     if only is not None:
         params["names"] = focus_keys(only)
         params["schema_names"] = sorted(schema for schema, name in only if not name)
-        queries = {a: q if a in UNNAMED_AREAS else _narrowed_query(a, q) for a, q in QUERIES.items()}
+        queries = {a: q if a in UNNAMED_AREAS else _narrowed_query(a, q) for a, q in queries.items()}
     areas: dict[str, tuple[dict[str, Any], ...]] = {}
     with conn.cursor(row_factory=psycopg.rows.dict_row) as cur:
         for area, query in queries.items():
@@ -360,6 +361,7 @@ def read_snapshot(
             if only is not None:  # the query's condition is a superset when a name holds chr(31)
                 rows = [r for r in rows if _named(area, r, only)]
             areas[area] = tuple(sorted(rows, key=_frozen))  # the server's order depends on its collation
+    citus_judge.hide_shards(conn, areas)  # Citus: shard relations are never the schema's
     return Snapshot(areas)
 
 

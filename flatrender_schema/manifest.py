@@ -9,6 +9,7 @@ from typing import Any, Literal, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from flatrender_schema.citus.manifest import CitusSettings, ServiceCitus
 from flatrender_schema.errors import InputError, Location
 
 IDENT = r"[a-z_][a-z0-9_$]{0,62}"
@@ -85,6 +86,7 @@ class ProjectManifest(_Strict):
     partition_policy: PartitionPolicy = PartitionPolicy()
     ignore: tuple[str, ...] = ()
     renames: tuple[Rename, ...] = ()
+    citus: CitusSettings = CitusSettings()  # Citus: flatrender_schema/citus/
 
     @field_validator("services")
     @classmethod
@@ -139,6 +141,7 @@ class ServiceManifest(_Strict):
     cross_schema_fks: dict[str, str] = {}
     partitioned: dict[str, Partitioned] = {}
     reference_data: tuple[ReferenceData, ...] = ()
+    citus: ServiceCitus = ServiceCitus()  # Citus: flatrender_schema/citus/
 
     @field_validator("tenant_exempt")
     @classmethod

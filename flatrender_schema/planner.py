@@ -25,6 +25,7 @@ from psycopg import sql
 from flatrender_schema import __version__, catalog, gaps
 from flatrender_schema.batches import execute_all
 from flatrender_schema.changes import Change
+from flatrender_schema.citus import shadow as citus_shadow
 from flatrender_schema.declare import declared_roles
 from flatrender_schema.desired import Desired, Statement
 from flatrender_schema.engine import Engine, Focus, Scope
@@ -332,10 +333,13 @@ def _plan_on_copy(
 
     def from_empty() -> tuple[psycopg.Connection, catalog.Snapshot]:
         empty = work.stack.enter_context(work.dev.database("copy"))
+        citus_shadow.prepare_copy(empty, sides.live_snap.rows("extensions"))  # Citus: see citus/shadow.py
         snap = _clone(empty, engine.inspect(empty), live_inspection, engine, desired, live_seen, clone_scope)
         return empty, snap
 
     try:
+        if copy_inspection is None:
+            citus_shadow.prepare_copy(copy, sides.live_snap.rows("extensions"))  # Citus: see citus/shadow.py
         start = engine.inspect(copy) if copy_inspection is None else copy_inspection
         copy_snap = _clone(copy, start, live_inspection, engine, desired, live_seen, clone_scope)
     except PlanError:

@@ -1,0 +1,77 @@
+"""Issue 20: plans and applies on a real Citus cluster (a coordinator and two workers).
+
+Each case is a folder under tests/citus/cases: `schema/` (the desired state, planned from an empty
+database), optionally `then/` (a second desired state planned after the first was applied), and
+`expect.yaml`: the Citus steps of the (last) plan as regular expressions, in order, and its hazard
+codes. Every case is applied, and a second plan must be empty.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import psycopg
+import pytest
+import yaml
+from citus_support import CASES, CitusCluster
+
+from flatrender_schema import catalog
+from flatrender_schema.apply import ApplyError, ApplyOptions, apply_plan
+from flatrender_schema.citus import distribute
+from flatrender_schema.citus.declared import declared_for
+from flatrender_schema.desired import load_desired
+from flatrender_schema.engine import get_engine
+from flatrender_schema.plan import Plan
+from flatrender_schema.planner import PlanOptions, build_plan
+from flatrender_schema.scratch import DevServer
+
+TODAY = dt.date(2026, 11, 25)
+
+
+def plan_for(live: psycopg.Connection, schema: Path, dev: DevServer) -> Plan:
+    return build_plan(live, load_desired(schema), dev, get_engine(), PlanOptions(TODAY))
+
+
+def citus_steps(plan: Plan) -> list[str]:
+    return [s.sql for s in plan.steps if s.source == "citus_distribution"]
+
+
+def distribution(conn: psycopg.Connection) -> tuple[list[dict], list[dict]]:
+    snap = catalog.read_snapshot(conn)
+    return list(snap.rows("citus_tables")), list(snap.rows("citus_colocation"))
+
+
+def declared(schema: Path) -> tuple[list[dict], list[dict]]:
+    d = declared_for(load_desired(schema))
+    assert d is not None
+    tables, groups = distribute.declared_rows(d)
+    key = lambda r: (r["schema"], r["name"])  # noqa: E731
+    return sorted(tables, key=key), sorted(groups, key=key)
+
+
+@pytest.mark.parametrize("case", sorted(p.name for p in CASES.iterdir() if (p / "expect.yaml").exists()))
+def test_case(case: str, citus_cluster: CitusCluster) -> None:
+    folder = CASES / case
+    expect = yaml.safe_load((folder / "expect.yaml").read_text())
+    with citus_cluster.database(case) as url, psycopg.connect(url, autocommit=True) as live, \
+            DevServer(citus_cluster.coordinator.url()) as dev:
+        schemas = [folder / "schema", *([folder / "then"] if (folder / "then").exists() else [])]
+        for schema in schemas[:-1]:
+            apply_plan(live, plan_for(live, schema, dev))
+        last = schemas[-1]
+        plan = plan_for(live, last, dev)
+        steps = citus_steps(plan)
+        wanted = expect["citus_steps"]
+        assert len(steps) == len(wanted), "\n".join(steps)
+        for step, pattern in zip(steps, wanted, strict=True):
+            assert re.search(pattern, step), f"{step!r} does not match {pattern!r}"
+        assert sorted(plan.hazard_codes) == sorted(expect.get("hazards", []))
+        allowed = frozenset(expect.get("allow", []))
+        if allowed:
+            with pytest.raises(ApplyError, match="refusing to apply"):
+                apply_plan(live, plan)
+        apply_plan(live, plan, ApplyOptions(allow_hazards=allowed))
+        assert plan_for(live, last, dev).empty
+        assert distribution(live) == declared(last)
