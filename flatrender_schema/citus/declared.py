@@ -11,6 +11,7 @@ The default follows what FlatRender already declares, so a service team writes n
   (Citus's advice for the tenants table; a reference table would copy every tenant to every node).
 - Any other `tenant_exempt` table is a **reference table** (a copy on every node): lookup data
   shared by all tenants (render hardware, plans), which distributed tables may join and reference.
+  A partitioned one stays local instead: Citus refuses partitioned reference tables.
 - A table with neither stays **local** on the coordinator (lint's TN101 already asks for tenant_id).
 - Partitions follow their parent: Citus distributes them with it.
 
@@ -28,7 +29,7 @@ from flatrender_schema.citus.manifest import CitusSettings, ServiceCitus
 from flatrender_schema.citus.tables import QName, TableFact
 
 Kind = Literal["distributed", "reference", "local"]
-Why = Literal["override", "tenant column", "tenant root", "tenant exempt", "no tenant column"]
+Why = Literal["override", "tenant column", "tenant root", "tenant exempt", "partitioned exempt", "no tenant column"]
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,8 @@ def derive(settings: CitusSettings, services: Iterable[ServiceFacts], tables: Ma
             out.append(Placement(name, "distributed", o.distributed[table], "override"))
         elif table in service.tenant_exempt and name in roots:
             out.append(Placement(name, "distributed", roots[name], "tenant root"))
+        elif table in service.tenant_exempt and fact.partitioned:
+            out.append(Placement(name, "local", None, "partitioned exempt"))
         elif table in service.tenant_exempt:
             out.append(Placement(name, "reference", None, "tenant exempt"))
         elif column in fact.columns:

@@ -30,6 +30,7 @@ class TableFact:
     name: QName
     columns: dict[str, str] = field(default_factory=dict)  # column -> type name as written (last part)
     partition_of: QName | None = None
+    partitioned: bool = False
     foreign_keys: list[ForeignKeyFact] = field(default_factory=list)
 
     @property
@@ -72,6 +73,7 @@ def _read(node: ast.Node, schema: str, tables: dict[QName, TableFact]) -> None:
         fact = tables.setdefault(_qname(node.relation, schema), TableFact(_qname(node.relation, schema)))
         if node.partbound is not None and node.inhRelations:
             fact.partition_of = _qname(node.inhRelations[0], schema)
+        fact.partitioned = node.partspec is not None
         for element in node.tableElts or ():
             if isinstance(element, ast.ColumnDef):
                 type_names = _names(element.typeName.names) if element.typeName is not None else ()
