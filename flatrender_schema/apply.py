@@ -24,6 +24,7 @@ from pglast import ast
 from psycopg import errors, sql
 
 from flatrender_schema import catalog
+from flatrender_schema.citus import apply as citus_apply
 from flatrender_schema.errors import ApplyError
 from flatrender_schema.plan import Plan, Step
 from flatrender_schema.planner import ALWAYS_EXCLUDED, TOOL_SCHEMA
@@ -178,6 +179,7 @@ def _main_transaction(
         done_before = result.steps_done
         try:
             with conn.transaction():
+                citus_apply.prepare_transaction(conn)  # Citus: see citus/apply.py
                 for number, step in main:
                     _run(
                         conn,

@@ -2,8 +2,10 @@
 
 Each case is a folder under tests/citus/cases: `schema/` (the desired state, planned from an empty
 database), optionally `then/` (a second desired state planned after the first was applied), and
-`expect.yaml`: the Citus steps of the (last) plan as regular expressions, in order, and its hazard
-codes. Every case is applied, and a second plan must be empty.
+`expect.yaml`: the Citus steps of the (last) plan as regular expressions, in order; its hazard codes
+(`allow`: refused without them, applied with them); `steps`: [phase, regex] pairs some step must
+match; `single_subcommand`: every ALTER TABLE of the plan has one subcommand. Every case is
+applied, a second plan must be empty and the distribution must equal the declared one.
 """
 
 from __future__ import annotations
@@ -12,10 +14,12 @@ import datetime as dt
 import re
 from pathlib import Path
 
+import pglast
 import psycopg
 import pytest
 import yaml
 from citus_support import CASES, CitusCluster
+from pglast import ast
 
 from flatrender_schema import catalog
 from flatrender_schema.apply import ApplyError, ApplyOptions, apply_plan
@@ -68,6 +72,14 @@ def test_case(case: str, citus_cluster: CitusCluster) -> None:
         for step, pattern in zip(steps, wanted, strict=True):
             assert re.search(pattern, step), f"{step!r} does not match {pattern!r}"
         assert sorted(plan.hazard_codes) == sorted(expect.get("hazards", []))
+        for phase, pattern in expect.get("steps", []):
+            assert any(s.phase == phase and re.search(pattern, s.sql, re.I) for s in plan.steps), \
+                f"no {phase} step matches {pattern!r}:\n" + "\n".join(f"{s.phase} {s.sql}" for s in plan.steps)
+        if expect.get("single_subcommand"):
+            for s in plan.steps:
+                node = pglast.parse_sql(s.sql)[0].stmt
+                if isinstance(node, ast.AlterTableStmt):
+                    assert len(node.cmds) == 1, f"more than one subcommand: {s.sql}"
         allowed = frozenset(expect.get("allow", []))
         if allowed:
             with pytest.raises(ApplyError, match="refusing to apply"):

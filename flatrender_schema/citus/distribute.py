@@ -98,9 +98,14 @@ def statements(current: Side, target: Side, order: Sequence[str]) -> list[sql.Co
         members = ordered(group)
         anchor = ordered(kept)[0] if kept else members[0]
         for table in [anchor, *(m for m in members if m != anchor)]:
-            row = target.tables[table]
+            row = target.tables.get(table)
             now = current.tables.get(table) if table in placed else None
             colocate = sql.Literal("none") if table == anchor else _ident(anchor)
+            if row is None:  # its own row is alike on both sides: only its group may differ
+                if table != anchor and table not in kept:
+                    out.append(_call("alter_distributed_table", _ident(table), _named("colocate_with", colocate),
+                                     _named("cascade_to_colocated", sql.SQL("false"))))
+                continue
             if now is None:
                 args = [_ident(table), sql.Literal(row["column"])]
                 if table == anchor:
