@@ -142,6 +142,7 @@ def assess(
     if not stmts:
         return "alter", "", ()
     action, obj = _action(stmts[0].stmt)
+    obj = obj or citus_hazard.object_of(sql_text)  # Citus: the table a distribution call names
     hazards = _hazards_of(stmts, existing_tables, column_types) if _MAY_HAVE_HAZARDS.match(sql_text) else ()
     hazards += tuple(_h(c) for c in citus_hazard.codes_of(sql_text))  # Citus: redistribution
     return action, obj, hazards

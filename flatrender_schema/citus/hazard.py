@@ -17,3 +17,16 @@ _REDISTRIBUTES = re.compile(r'^\s*select\s+"?(alter_distributed_table|undistribu
 
 def codes_of(sql_text: str) -> tuple[str, ...]:
     return (CODE,) if _REDISTRIBUTES.match(sql_text) else ()
+
+
+_CALL = re.compile(
+    r'^\s*select\s+"?(?:create_distributed_table|create_reference_table|alter_distributed_table|undistribute_table)"?'
+    r"\s*\(\s*'((?:[^']|'')*)'", re.I)
+
+
+def object_of(sql_text: str) -> str:
+    """The table a Citus distribution call names (`schema.table`, for display), else ''."""
+    m = _CALL.match(sql_text)
+    if not m:
+        return ""
+    return ".".join(part.strip('"').replace('""', '"') for part in m.group(1).replace("''", "'").split('"."'))

@@ -80,3 +80,21 @@ def prepare_copy(conn: psycopg.Connection, live_extensions: tuple[dict[str, obje
         except psycopg.Error as exc:
             raise PlanError(f"cannot create the citus extension on the dev server: "
                             f"{(exc.diag.message_primary or str(exc)).strip()}; {NO_CITUS_HINT}") from None
+
+
+def dev_settings(desired: object, major: int) -> dict[str, str]:
+    """Settings for an ephemeral dev cluster: Citus preloaded when the manifests enable it and the
+    server of that major has it installed (else none: the shadow then fails with NO_CITUS_HINT)."""
+    from pathlib import Path
+
+    from flatrender_schema.errors import ClusterError
+    from flatrender_schema.postgres.cluster import choose_server
+
+    if declared_for(desired) is None:
+        return {}
+    try:
+        server = choose_server(major, strict=True)
+    except ClusterError:
+        return {}
+    libdir = Path(server.tool("postgres")).resolve().parent.parent / "lib"
+    return {"shared_preload_libraries": "citus"} if (libdir / "citus.so").exists() else {}
