@@ -6,9 +6,12 @@ FlatRender made Citus-ready (tests/citus/citus_ready.py, shard_count as `--shard
   Citus preloaded), the shadow a single-node Citus on the coordinator's cluster;
 - single: the same files with `citus.enabled: false`, against a database on one plain PostgreSQL 15.
 
+The dev server is a server of its own on both sides (Citus preloaded for the Citus side).
+
 Each side from empty (first deployment: plan, then apply, timed) and converged (the plan of an
-applied database, what every pull request pays). The ratio is citus / single. One run per cell, on
-this machine; in-process library calls (`build_plan`, `apply_plan`).
+applied database, what every pull request pays; also with `--reuse-shadow`, second plan). The
+ratio is citus / single. One run per cell, on this machine; in-process library calls
+(`build_plan`, `apply_plan`).
 Output: bench/out/bench_citus.{json,md}; the Markdown is printed.
 `python bench/bench_citus.py [--shards 32]`.
 """
@@ -56,7 +59,11 @@ def _measure(live_url: str, dev_url: str, schema: Path) -> dict[str, float]:
         _, applied = _timed(lambda: apply_plan(live, plan))
         again, converged = _timed(lambda: build_plan(live, desired, dev, get_engine(), PlanOptions(TODAY)))
         assert again.empty, "the second plan is not empty"
-    return {"plan_from_empty": empty, "apply": applied, "plan_converged": converged, "steps": len(plan.steps)}
+        reuse = PlanOptions(TODAY, reuse_shadow=True)
+        build_plan(live, desired, dev, get_engine(), reuse)  # builds the shadow it keeps
+        _, reused = _timed(lambda: build_plan(live, desired, dev, get_engine(), reuse))
+    return {"plan_from_empty": empty, "apply": applied, "plan_converged": converged,
+            "plan_converged_reused_shadow": reused, "steps": len(plan.steps)}
 
 
 def main() -> None:
@@ -76,15 +83,17 @@ def main() -> None:
         project["citus"]["enabled"] = False
         (single_schema / "schema.yaml").write_text(yaml.safe_dump(project, sort_keys=False))
 
-        nodes = [stack.enter_context(ephemeral(CITUS_MAJOR, strict=True, settings=CITUS_SETTINGS)) for _ in range(3)]
-        cluster = CitusCluster(nodes[0], tuple(nodes[1:]))
-        citus = _measure(cluster.create_database("bench"), nodes[0].url(), citus_schema)
-        plain = stack.enter_context(ephemeral(CITUS_MAJOR, strict=True))
+        # A coordinator, two workers and a dev server (single-node Citus scratch databases).
+        nodes = [stack.enter_context(ephemeral(CITUS_MAJOR, strict=True, settings=CITUS_SETTINGS)) for _ in range(4)]
+        cluster = CitusCluster(nodes[0], tuple(nodes[1:3]), nodes[3])
+        citus = _measure(cluster.create_database("bench"), nodes[3].url(), citus_schema)
+        plain, plain_dev = (stack.enter_context(ephemeral(CITUS_MAJOR, strict=True)) for _ in range(2))
         with psycopg.connect(plain.url(), autocommit=True) as admin:
             admin.execute("create database bench")
-        single = _measure(plain.url("bench"), plain.url(), single_schema)
+        single = _measure(plain.url("bench"), plain_dev.url(), single_schema)
 
-    rows = [(k, citus[k], single[k]) for k in ("plan_from_empty", "apply", "plan_converged")]
+    rows = [(k, citus[k], single[k])
+            for k in ("plan_from_empty", "apply", "plan_converged", "plan_converged_reused_shadow")]
     md = [f"FlatRender (Citus-ready, {args.shards} shards, 2 workers) on Citus vs one plain PostgreSQL 15; "
           f"seconds, one run, {dt.date.today()}", "",
           "| scenario | Citus cluster | single node | ratio |", "|---|---:|---:|---:|"]

@@ -213,6 +213,7 @@ def _dry_run(
 ) -> None:
     """Everything in one transaction that is rolled back (concurrent builds run plainly inside it)."""
     with contextlib.suppress(_Rollback), conn.transaction():
+        citus_apply.prepare_transaction(conn)  # Citus: see citus/apply.py
         for number, step in numbered:
             text = step.sql.replace("CONCURRENTLY ", "") if step.phase == "post" else step.sql
             _run(

@@ -1,5 +1,6 @@
 """A real Citus cluster for the suite: a coordinator and two workers, three ephemeral PostgreSQL 15
-clusters with `shared_preload_libraries = 'citus'`, started once per session when a Citus test asks.
+clusters with `shared_preload_libraries = 'citus'`, started once per session when a Citus test asks
+(and a fourth such server, not joined, as a dev server whose scratch databases are single-node Citus).
 
 Nodes reach each other over their Unix sockets (a socket directory is a libpq host), so no TCP port
 is opened. Citus's metadata is per database: `CitusCluster.database()` creates one database on every
@@ -42,6 +43,7 @@ def citus_missing() -> str | None:
 class CitusCluster:
     coordinator: Cluster
     workers: tuple[Cluster, ...]
+    dev: Cluster | None = None  # a single-node Citus server for scratch work (shadows kept with --reuse-shadow)
     databases: list[str] = field(default_factory=list)
 
     @property
@@ -92,8 +94,8 @@ def citus_cluster() -> Iterator[CitusCluster]:
             pytest.fail(f"Citus tests cannot run under CI=true: {reason}")
         pytest.skip(reason)
     with contextlib.ExitStack() as stack:
-        nodes = [stack.enter_context(ephemeral(CITUS_MAJOR, strict=True, settings=CITUS_SETTINGS)) for _ in range(3)]
-        yield CitusCluster(nodes[0], tuple(nodes[1:]))
+        nodes = [stack.enter_context(ephemeral(CITUS_MAJOR, strict=True, settings=CITUS_SETTINGS)) for _ in range(4)]
+        yield CitusCluster(nodes[0], tuple(nodes[1:3]), nodes[3])
 
 
 CASES = Path(__file__).parent / "citus" / "cases"

@@ -43,9 +43,8 @@ OPS_PARTITION = "identity.tenant_api_request_logs_2031_01"
 
 
 def _plan(live: psycopg.Connection, schema: Path, dev: DevServer) -> Plan:
-    # Not --reuse-shadow: Citus's maintenance daemon stays connected to a Citus database, so the cached
-    # shadow cannot be renamed into place (PostgreSQL refuses to rename a database in use).
-    return build_plan(live, load_desired(schema), dev, get_engine(), PlanOptions(TODAY))
+    # --reuse-shadow: a second plan of the same files reuses the shadow kept on the dev server.
+    return build_plan(live, load_desired(schema), dev, get_engine(), PlanOptions(TODAY, reuse_shadow=True))
 
 
 def _declared(schema: Path) -> tuple[list[dict], list[dict]]:
@@ -86,7 +85,7 @@ def deployed(citus_cluster: CitusCluster, tmp_path_factory: pytest.TempPathFacto
     text = users.read_text().replace("CREATE TABLE identity.users (", "CREATE TABLE identity.users (nickname text, ", 1)
     users.write_text(text)
     with citus_cluster.database("flatrender") as url, psycopg.connect(url, autocommit=True) as live, \
-            DevServer(citus_cluster.coordinator.url()) as dev:
+            DevServer(citus_cluster.dev.url()) as dev:  # type: ignore[union-attr]
         plan = _plan(live, first, dev)
         apply_plan(live, plan)
         state = {"url": url, "first": first, "then": then, "first_plan": plan,

@@ -87,3 +87,24 @@ def test_case(case: str, citus_cluster: CitusCluster) -> None:
         apply_plan(live, plan, ApplyOptions(allow_hazards=allowed))
         assert plan_for(live, last, dev).empty
         assert distribution(live) == declared(last)
+
+
+def test_judge_and_engine_never_see_shards(citus_cluster: CitusCluster) -> None:
+    """Even a session Citus shows its shards to (visibility override off), the judge's snapshot and
+    the engine's model hold the tables only. The single-node shadow database holds every shard
+    itself; a Citus coordinator holds the reference tables' shards."""
+    schema = CASES / "basic" / "schema"
+    with citus_cluster.database("shards") as url, psycopg.connect(url, autocommit=True) as live, \
+            DevServer(citus_cluster.coordinator.url()) as dev:
+        apply_plan(live, plan_for(live, schema, dev))
+        live.execute("set citus.override_table_visibility = off")
+        shards = {r[0] for r in live.execute(
+            "select c.relname || '_' || s.shardid from pg_dist_shard s join pg_class c on c.oid = s.logicalrelid")}
+        visible = {r[0] for r in live.execute("select relname from pg_class where relname = any(%s)", [list(shards)])}
+        assert visible, "no shard on the coordinator: the test would prove nothing"
+        snap = catalog.read_snapshot(live)
+        seen = {str(r.get(f)) for rows in snap.areas.values() for r in rows for f in ("name", "table")}
+        assert not seen & shards
+        inspection = get_engine().inspect(live)
+        assert not any(name.strip('"').split('"."')[-1] in shards for name in inspection.tables)
+        assert len(inspection.tables) == 4

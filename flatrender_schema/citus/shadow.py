@@ -98,3 +98,19 @@ def dev_settings(desired: object, major: int) -> dict[str, str]:
         return {}
     libdir = Path(server.tool("postgres")).resolve().parent.parent / "lib"
     return {"shared_preload_libraries": "citus"} if (libdir / "citus.so").exists() else {}
+
+
+def release(admin: psycopg.Connection, dbname: str) -> None:
+    """Let a scratch database be renamed or copied: Citus's maintenance daemon keeps a session in
+    every Citus database, and PostgreSQL refuses both while any session is in it. Once terminated,
+    the daemon stays away until a session uses Citus there again."""
+    import time
+
+    query = ("select pg_terminate_backend(pid) from pg_stat_activity "
+             "where datname = %s and application_name = 'Citus Maintenance Daemon'")
+    if not admin.execute(query, [dbname]).fetchall():
+        return
+    for _ in range(100):
+        if not admin.execute(query.replace("pg_terminate_backend(pid)", "1"), [dbname]).fetchone():
+            return
+        time.sleep(0.05)
