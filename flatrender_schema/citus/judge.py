@@ -80,3 +80,27 @@ def hide_shards(conn: psycopg.Connection, areas: dict[str, tuple[dict[str, Any],
             r for r in area_rows
             if not any(f in r and (str(r.get("schema", "")), str(r[f])) in shards for f in ("table", "name"))
         )
+
+
+def read_into(conn: psycopg.Connection, params: dict[str, Any], areas: dict[str, tuple[dict[str, Any], ...]]) -> None:
+    """Add the distribution areas to a snapshot being read (when the database is a Citus one), then
+    drop every shard's rows from all areas. Read whole, also for a narrowed snapshot: a few rows per
+    table, and both sides of a comparison are read alike."""
+    extra = areas_of(conn, params)
+    areas.update(extra)
+    hide_shards(conn, areas)
+
+
+def areas_of(conn: psycopg.Connection, params: dict[str, Any]) -> dict[str, tuple[dict[str, Any], ...]]:
+    if not has_citus(conn):
+        return {}
+    out: dict[str, tuple[dict[str, Any], ...]] = {}
+    with conn.cursor(row_factory=psycopg.rows.dict_row) as cur:
+        for area, query in AREAS.items():
+            cur.execute(query, {"exclude": params.get("exclude", [])})  # type: ignore[arg-type]
+            rows = [dict(r) for r in cur.fetchall()]
+            for r in rows:
+                if r.get("members") is not None:
+                    r["members"] = [str(m) for m in r["members"]]
+            out[area] = tuple(sorted(rows, key=lambda r: (str(r["schema"]), str(r["name"]))))
+    return out
