@@ -27,8 +27,8 @@ from flatrender_schema import catalog
 from flatrender_schema.citus import apply as citus_apply
 from flatrender_schema.errors import ApplyError
 from flatrender_schema.plan import Plan, Step
-from flatrender_schema.planner import ALWAYS_EXCLUDED, TOOL_SCHEMA
 from flatrender_schema.redact import redact
+from flatrender_schema.tool_schema import ALWAYS_EXCLUDED, TOOL_SCHEMA
 
 ADVISORY_LOCK_KEY = 0x66727363  # "frsc": serialises applies on one database
 

@@ -29,6 +29,7 @@ from flatrender_schema.citus import shadow as citus_shadow
 from flatrender_schema.declare import declared_roles
 from flatrender_schema.desired import Desired, Statement
 from flatrender_schema.engine import Engine, Focus, Scope
+from flatrender_schema.engine.creates import as_target
 from flatrender_schema.errors import InputError, Location, PlanError
 from flatrender_schema.gaps.reference_data import reference_statements
 from flatrender_schema.gaps.renames import rename_statements
@@ -41,9 +42,8 @@ from flatrender_schema.redact import redact
 from flatrender_schema.scratch import DevServer
 from flatrender_schema.shadow import build_shadow, referenced_roles, run_with_retries
 from flatrender_schema.shadow_cache import code_digest, remembered
+from flatrender_schema.tool_schema import ALWAYS_EXCLUDED
 
-TOOL_SCHEMA = "flatrender_schema"  # the tool's own schema (apply history): never diffed
-ALWAYS_EXCLUDED = frozenset({TOOL_SCHEMA})
 # Fresh catalogs without statistics make catalog queries slow; the tables themselves are empty.
 ANALYZE_CATALOGS = "analyze " + ", ".join(
     f"pg_catalog.{t}"
@@ -114,7 +114,8 @@ def run_gaps(
     conn: psycopg.Connection, desired: Desired, current: catalog.Snapshot, target: catalog.Snapshot
 ) -> list[Change]:
     # Every concern compares an object's rows on the two sides: a row identical on both needs nothing.
-    ctx = gaps.GapContext(desired, *catalog.differing(current, target))
+    # Scratch databases are the dev user's: what it owns there, nobody declared.
+    ctx = gaps.GapContext(desired, *catalog.differing(current, target), default_owner=conn.info.user)
     out: list[Change] = []
     for c in gaps.load_concerns():
         out.extend(Change(text, c.name) for text in _as_text(conn, c.compare(ctx)))
@@ -346,12 +347,12 @@ def _plan_on_copy(
         if copy_inspection is None or focus is not None:
             raise
         copy, copy_snap = from_empty()  # the shadow could not be turned into live's shape
-    clone_diff = catalog.compare(copy_snap.excluding(plan_scope.excludes), live_part)
+    clone_diff = catalog.explain(copy_snap.excluding(plan_scope.excludes), live_part)
     if clone_diff and focus is not None:
         raise PlanError("the focused copy of live is inexact:\n  " + "\n  ".join(clone_diff[:10]))
     if clone_diff and copy_inspection is not None:
         copy, copy_snap = from_empty()  # what the engine cannot undo, it may still build from nothing
-        clone_diff = catalog.compare(copy_snap.excluding(plan_scope.excludes), live_part)
+        clone_diff = catalog.explain(copy_snap.excluding(plan_scope.excludes), live_part)
     if clone_diff:
         # A plan verified on something else than live proves nothing about live.
         raise PlanError(
@@ -365,8 +366,9 @@ def _plan_on_copy(
         live_inspection = engine.inspect(copy)
 
     existing, partitioned = _relation_names(sides.live_snap), _relation_names(sides.live_snap, "p")
+    planned = as_target(engine.diff_inspected(live_inspection, shadow_inspection, scope), sides.shadow_snap)
     engine_changes = make_online(
-        [Change(s, "engine") for s in engine.diff_inspected(live_inspection, shadow_inspection, scope)],
+        [Change(s, "engine") for s in planned],
         existing,
         partitioned,
     )
@@ -382,17 +384,48 @@ def _plan_on_copy(
         strays = catalog.differing_objects(current, target) - focus
         if strays:
             raise PlanError(f"the focused plan reaches beyond its focus: {sorted(strays)[:5]}")
-    gap_changes = run_gaps(copy, desired, current, target)
-    _execute(copy, [c.sql for c in gap_changes], "gap-layer statement")
+    gap_changes, final = close_gaps(copy, desired, current, target, "gap-layer statement", skip)
     _execute(copy, _as_text(copy, reference_statements(None, desired)), "reference row")
 
     progress("verifying the plan converges")
-    final = catalog.read_snapshot(copy, ALWAYS_EXCLUDED).excluding(skip) if gap_changes else current
-    residual = catalog.compare(final, target)
+    residual = catalog.explain(final, target)
     if residual:
-        shown = "\n  ".join(residual[:20])
-        raise PlanError(f"the plan does not converge; left over after applying it to a scratch copy:\n  {shown}")
+        # Seen but not planned: an error naming each object and what differs, never a success.
+        shown = "\n  ".join(residual[:20]) + (f"\n  ... and {len(residual) - 20} more" if len(residual) > 20 else "")
+        raise PlanError(
+            "cannot plan yet: after the plan, a scratch copy of live still differs from the desired state:\n  "
+            + shown
+        )
     return engine_changes, gap_changes
+
+
+GAP_PASSES = 3
+
+
+def close_gaps(
+    conn: psycopg.Connection,
+    desired: Desired,
+    current: catalog.Snapshot,
+    target: catalog.Snapshot,
+    what: str,
+    skip: Callable[[str, str], bool] | None = None,
+    only: Focus | None = None,
+) -> tuple[list[Change], catalog.Snapshot]:
+    """Run the gap layer on `conn` until it has nothing more to say (a concern may create an object
+    another then owns or comments: a few passes); the statements run and the snapshot after them."""
+    out: list[Change] = []
+    for _ in range(GAP_PASSES):
+        changes = run_gaps(conn, desired, current, target)
+        if not changes:
+            break
+        _execute(conn, [c.sql for c in changes], what)
+        out += changes
+        current = catalog.read_snapshot(conn, ALWAYS_EXCLUDED, only)
+        if skip is not None:
+            current = current.excluding(skip)
+        if catalog.equal(current, target):
+            break
+    return out, current
 
 
 def _shadow_builder(desired: Desired, options: PlanOptions) -> Callable[[psycopg.Connection], None]:
@@ -425,7 +458,7 @@ def _clone(
     """Turn the scratch database `copy` (inspected as `copy_inspection`) into live's schema, without
     live's data; returns the copy's snapshot. `live_snap` is live's, narrowed to `scope.only` if set."""
     copy.execute("set check_function_bodies = off")
-    statements = engine.diff_inspected(copy_inspection, live_inspection, scope)
+    statements = as_target(engine.diff_inspected(copy_inspection, live_inspection, scope), live_snap)
     # The copy is ours: any working order will do, so statements whose dependency comes later retry.
     try:
         run_with_retries(copy, tuple(Statement(s, Location("live copy")) for s in statements))
@@ -433,8 +466,7 @@ def _clone(
         raise PlanError(f"copying live fails on the scratch copy: {exc.message}") from None
     clone_desired = Desired(None) if desired.project is None else desired
     snap = catalog.read_snapshot(copy, ALWAYS_EXCLUDED, scope.only)
-    fixes = run_gaps(copy, clone_desired, snap, live_snap)
-    _execute(copy, [c.sql for c in fixes], "copying live")
+    fixes, snap = close_gaps(copy, clone_desired, snap, live_snap, "copying live", only=scope.only)
     if len(statements) + len(fixes) > ANALYZE_AFTER:
         copy.execute(ANALYZE_CATALOGS)
-    return catalog.read_snapshot(copy, ALWAYS_EXCLUDED, scope.only) if fixes else snap
+    return snap

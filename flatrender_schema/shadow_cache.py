@@ -24,10 +24,11 @@ from typing import Any, TypeVar
 import psycopg
 
 from flatrender_schema import __version__
+from flatrender_schema.tool_schema import TOOL_SCHEMA
 
 T = TypeVar("T")
 
-SCHEMA = "flatrender_schema"  # the tool's own schema: excluded from every diff and snapshot
+SCHEMA = TOOL_SCHEMA  # kept inside the tool's own schema: excluded from every diff and snapshot
 TABLE = f"{SCHEMA}.shadow_cache"
 
 # Classes a stored value may name: the engine's model of a schema, our snapshot, plain containers.

@@ -19,8 +19,9 @@ from flatrender_schema.apply import ApplyOptions, apply_plan
 from flatrender_schema.desired import load_plain
 from flatrender_schema.engine import get_engine
 from flatrender_schema.errors import PlanError
-from flatrender_schema.planner import ALWAYS_EXCLUDED, PlanOptions, build_plan
+from flatrender_schema.planner import PlanOptions, build_plan
 from flatrender_schema.scratch import DevServer
+from flatrender_schema.tool_schema import ALWAYS_EXCLUDED
 
 CASES = sorted(p.name for p in CORPUS.iterdir() if p.is_dir()) if CORPUS.is_dir() else []
 PASS = "pass"

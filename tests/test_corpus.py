@@ -13,14 +13,7 @@ from corpus_support import CASES, case_params, converge_case, summary
 from flatrender_schema.scratch import DevServer
 
 # Cases an engine cannot converge yet, with the reason (measured; each is its own follow-up).
-KNOWN_FAILURES: dict[str, dict[str, str]] = {
-    "results": {
-        "inherit2": "engine re-adds a column an inheritance child already inherits ('already exists')",
-    },
-    "migra": {
-        "inherit2": "engine re-adds a column an inheritance child already inherits ('already exists')",
-    },
-}
+KNOWN_FAILURES: dict[str, dict[str, str]] = {"results": {}, "migra": {}}
 RESULTS: dict[str, dict[str, str]] = {"results": {}, "migra": {}}
 
 

@@ -16,8 +16,9 @@ from flatrender_schema import catalog
 from flatrender_schema.apply import apply_plan
 from flatrender_schema.desired import load_desired
 from flatrender_schema.engine import get_engine
-from flatrender_schema.planner import ALWAYS_EXCLUDED, PlanOptions, build_plan
+from flatrender_schema.planner import PlanOptions, build_plan
 from flatrender_schema.scratch import DevServer
+from flatrender_schema.tool_schema import ALWAYS_EXCLUDED
 
 SERVICES = {
     "identity": "identity_svc",

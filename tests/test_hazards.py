@@ -20,8 +20,9 @@ from flatrender_schema.desired import load_plain
 from flatrender_schema.engine import get_engine
 from flatrender_schema.errors import ApplyError
 from flatrender_schema.hazards import CATALOGUE
-from flatrender_schema.planner import ALWAYS_EXCLUDED, PlanOptions, build_plan
+from flatrender_schema.planner import PlanOptions, build_plan
 from flatrender_schema.scratch import DevServer
+from flatrender_schema.tool_schema import ALWAYS_EXCLUDED
 
 CASES_DIR = Path(__file__).parent / "cases" / "hazards"
 CASES = sorted(p.name for p in CASES_DIR.iterdir() if (p / "case.yaml").exists())

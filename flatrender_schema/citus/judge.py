@@ -57,11 +57,6 @@ def has_citus(conn: psycopg.Connection) -> bool:
     return conn.execute("select 1 from pg_extension where extname = 'citus'").fetchone() is not None
 
 
-def areas(conn: psycopg.Connection) -> dict[str, str]:
-    """The snapshot areas of the distribution, when the database is a Citus one (else none)."""
-    return dict(AREAS) if has_citus(conn) else {}
-
-
 def hide_shards(conn: psycopg.Connection, areas: dict[str, tuple[dict[str, Any], ...]]) -> None:
     """Drop, in place, the rows of shard relations (and of their columns, indexes, constraints...)."""
     if "citus_tables" not in areas:

@@ -10,10 +10,16 @@ from typing import Any
 
 import psycopg
 
-from flatrender_schema.engine import Focus, Scope
 from flatrender_schema.engine.fixes import correct_statements
-from flatrender_schema.engine.inspection import drop_attached_indexes, prepared_pair, split_statements
+from flatrender_schema.engine.inspection import (
+    drop_attached_indexes,
+    fill_collation_locales,
+    prepared_pair,
+    split_statements,
+)
+from flatrender_schema.engine.interface import Scope
 from flatrender_schema.errors import PlanError
+from flatrender_schema.focus import Focus
 
 
 def _sqlalchemy_url(conn: psycopg.Connection) -> Any:
@@ -59,6 +65,7 @@ class MigraEngine:
         finally:
             engine.dispose()
         drop_attached_indexes(inspector)
+        fill_collation_locales(inspector, conn)
         return inspector
 
     def diff_inspected(self, source: Any, target: Any, scope: Scope) -> list[str]:

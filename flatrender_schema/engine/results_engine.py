@@ -7,10 +7,18 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
+from flatrender_schema.catalog import AREAS
 from flatrender_schema.citus import engine as citus_engine
-from flatrender_schema.engine import Focus, Scope, focus_keys, in_focus, results_import
+from flatrender_schema.engine import results_import
 from flatrender_schema.engine.fixes import correct_statements
-from flatrender_schema.engine.inspection import drop_attached_indexes, prepared_pair, split_statements
+from flatrender_schema.engine.inspection import (
+    drop_attached_indexes,
+    fill_collation_locales,
+    prepared_pair,
+    split_statements,
+)
+from flatrender_schema.engine.interface import Scope
+from flatrender_schema.focus import Focus, focus_keys, in_focus
 
 results_import.prepare()
 
@@ -32,11 +40,7 @@ _FAST_IDENTITY_LOOKUP = """      where dep.refclassid = 'pg_class'::regclass
 
 # Queries whose rows are named objects or parts of a table: what a focused inspection filters.
 # (query, whether its rows carry `table_name`: a table's part, or an owned sequence)
-_PER_OBJECT_QUERIES = (
-    ("ALL_RELATIONS_QUERY", False), ("FUNCTIONS_QUERY", False), ("PRIVILEGES_QUERY", False),
-    ("INDEXES_QUERY", True), ("CONSTRAINTS_QUERY", True), ("SEQUENCES_QUERY", True),
-    ("TRIGGERS_QUERY", True), ("RLSPOLICIES_QUERY", True),
-)
+_PER_OBJECT_QUERIES = tuple(q for area in AREAS.values() for q in area.engine_queries)
 
 
 class _Inspector(PostgreSQL):  # type: ignore[misc]
@@ -98,28 +102,12 @@ def _drop_inherited_constraints(inspector: PostgreSQL, conn: psycopg.Connection)
     inspector.constraints.update(kept)
 
 
-def _fill_collation_locales(inspector: PostgreSQL, conn: psycopg.Connection) -> None:
-    """results reads an ICU collation's locale from collcollate, which PostgreSQL 15+ leaves empty: the
-    engine then writes `locale 'None'`. The locale lives in colliculocale (15, 16) or colllocale (17+)."""
-    missing = [c for c in inspector.collations.values() if not getattr(c, "locale", None)]
-    if not missing:
-        return
-    column = "colllocale" if conn.info.server_version >= 170000 else "colliculocale"
-    rows = conn.execute(
-        f"select n.nspname, c.collname, coalesce(c.{column}, c.collcollate) from pg_collation c "
-        "join pg_namespace n on n.oid = c.collnamespace"
-    ).fetchall()
-    found = {(schema, name): locale for schema, name, locale in rows}
-    for collation in missing:
-        collation.locale = found.get((collation.schema, collation.name)) or collation.locale
-
-
 def inspect(conn: psycopg.Connection, only: Focus | None = None) -> PostgreSQL:
     with conn.cursor() as cur:
         inspector = _Inspector(cur, only)
     citus_engine.drop_shards(inspector, citus_engine.shards_of(conn))  # Citus: see citus/engine.py
     _drop_inherited_constraints(inspector, conn)
-    _fill_collation_locales(inspector, conn)
+    fill_collation_locales(inspector, conn)
     drop_attached_indexes(inspector)
     return inspector
 

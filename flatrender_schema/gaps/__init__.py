@@ -25,6 +25,9 @@ class GapContext:
     # concern decides per object from that object's own rows, so identical rows are left out.
     current: Snapshot
     target: Snapshot
+    # Without manifests, an object the desired state gives another owner than this one (the user the
+    # shadow was built by) was given it explicitly: ALTER ... OWNER TO in the SQL.
+    default_owner: str | None = None
 
     @property
     def manages_owners(self) -> bool:

@@ -1,4 +1,4 @@
-"""Comments (COMMENT ON): compared on every object the snapshot lists; the engine covers only some."""
+"""Comments (COMMENT ON): compared on every object the catalog areas name; the engine covers only some."""
 
 from __future__ import annotations
 
@@ -7,36 +7,24 @@ from functools import partial
 
 from psycopg import sql
 
-from flatrender_schema.catalog import Snapshot
+from flatrender_schema.catalog import AREAS, Snapshot
 from flatrender_schema.gaps import GapContext, concern
-from flatrender_schema.gaps.objects import owned_objects
 
 Namer = Callable[[], sql.Composable]
 
 
 def _comments(snap: Snapshot) -> Iterator[tuple[tuple[str, ...], Namer, str | None]]:
     """(key, how to name it in COMMENT ON, comment); names are built only for the few that differ."""
-    for obj in owned_objects(snap):
-        keyword = "table" if obj.keyword in ("table", "foreign table") else obj.keyword
-        yield ("object", *obj.key), partial(sql.SQL("{} {}").format, sql.SQL(keyword), obj.name), obj.row.get("comment")
-    for r in snap.rows("columns"):
-        yield (
-            ("column", r["schema"], r["table"], r["name"]),
-            partial(_name, "column {}.{}.{}", r["schema"], r["table"], r["name"]),
-            r["comment"],
-        )
-    for r in snap.rows("constraints"):
-        yield (
-            ("constraint", r["schema"], r["table"], r["name"]),
-            partial(_name, "constraint {} on {}.{}", r["name"], r["schema"], r["table"]),
-            r["comment"],
-        )
-    for r in snap.rows("indexes"):
-        yield ("index", r["schema"], r["name"]), partial(_name, "index {}.{}", r["schema"], r["name"]), r["comment"]
+    for area in AREAS.values():
+        if area.comment_on is None:
+            continue
+        for r in snap.rows(area.name):
+            yield (area.name, *area.key_of(r)), partial(_name, area.comment_on, r), r.get("comment")
 
 
-def _name(template: str, *parts: str) -> sql.Composable:
-    return sql.SQL(template).format(*(sql.Identifier(p) for p in parts))
+def _name(namer: Callable[[dict], tuple[str, sql.Composable]], row: dict) -> sql.Composable:
+    keyword, name = namer(row)
+    return sql.SQL("{} {}").format(sql.SQL(keyword), name)
 
 
 @concern("comments", priority=40)

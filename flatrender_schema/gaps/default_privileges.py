@@ -4,22 +4,21 @@ from __future__ import annotations
 
 from psycopg import sql
 
+from flatrender_schema.acl import PRIVILEGE_LETTERS, privileges
 from flatrender_schema.gaps import GapContext, concern
-from flatrender_schema.gaps.objects import PRIVILEGE_LETTERS
-from flatrender_schema.gaps.privileges import _privileges
 
 OBJTYPES = {"r": "tables", "S": "sequences", "f": "functions", "T": "types", "n": "schemas"}
 
 
 def _rows(rows: tuple[dict[str, object], ...]) -> dict[tuple[str, str, str], set[tuple[str, str, bool]]]:
     return {
-        (str(r["role"]), str(r["schema"]), str(r["objtype"])): _privileges(tuple(r["acl"] or ()))  # type: ignore[arg-type]
+        (str(r["role"]), str(r["schema"]), str(r["objtype"])): privileges(tuple(r["acl"] or ()))  # type: ignore[arg-type]
         for r in rows
     }
 
 
 @concern("default_privileges", priority=30)
-def compare_default_privileges(ctx: GapContext) -> list[sql.Composable]:
+def compare_defaultprivileges(ctx: GapContext) -> list[sql.Composable]:
     have_all = _rows(ctx.current.rows("default_privileges"))
     want_all = _rows(ctx.target.rows("default_privileges"))
     out: list[sql.Composable] = []

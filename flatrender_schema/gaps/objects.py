@@ -1,4 +1,4 @@
-"""Owned, privileged objects as the snapshot lists them: a key, a SQL name and its GRANT keyword."""
+"""Owned, privileged and commented objects as the snapshot lists them, named as the catalog areas say."""
 
 from __future__ import annotations
 
@@ -8,39 +8,14 @@ from typing import Any
 
 from psycopg import sql
 
-from flatrender_schema.catalog import Snapshot
-
-RELATION_KEYWORDS = {
-    "r": "table",
-    "p": "table",
-    "f": "foreign table",
-    "v": "view",
-    "m": "materialized view",
-    "S": "sequence",
-    "c": "type",
-}
-PRIVILEGE_LETTERS = {
-    "r": "select",
-    "w": "update",
-    "a": "insert",
-    "d": "delete",
-    "D": "truncate",
-    "x": "references",
-    "t": "trigger",
-    "X": "execute",
-    "U": "usage",
-    "C": "create",
-    "c": "connect",
-    "T": "temporary",
-    "m": "maintain",
-}
+from flatrender_schema.catalog import AREAS, Snapshot
 
 
 @dataclass(frozen=True)
 class Owned:
     key: tuple[str, ...]
     keyword: str  # for ALTER ... OWNER TO
-    grant_keyword: str  # for GRANT ... ON <keyword>
+    grant_keyword: str | None  # for GRANT ... ON <keyword>; None: the kind has no privileges
     name: sql.Composable
     schema: str
     owner: str
@@ -48,76 +23,17 @@ class Owned:
     row: dict[str, Any]
 
 
-def _qualified(schema: str, name: str) -> sql.Composable:
-    return sql.SQL("{}.{}").format(sql.Identifier(schema), sql.Identifier(name))
-
-
 def owned_objects(snap: Snapshot) -> Iterator[Owned]:
-    for r in snap.rows("schemas"):
-        yield Owned(
-            ("schema", r["name"]),
-            "schema",
-            "schema",
-            sql.Identifier(r["name"]),
-            r["name"],
-            r["owner"],
-            tuple(r["acl"]),
-            r,
-        )
-    for r in snap.rows("relations"):
-        kw = RELATION_KEYWORDS[r["kind"]]
-        grant_kw = "sequence" if kw == "sequence" else "type" if kw == "type" else "table"
-        yield Owned(
-            ("relation", r["schema"], r["name"]),
-            kw,
-            grant_kw,
-            _qualified(r["schema"], r["name"]),
-            r["schema"],
-            r["owner"],
-            tuple(r["acl"]),
-            r,
-        )
-    for r in snap.rows("functions"):
-        name = sql.SQL("{}({})").format(_qualified(r["schema"], r["name"]), sql.SQL(r["args"]))
-        kw = (
-            "procedure"
-            if r["definition"].lstrip().lower().startswith("create or replace procedure")
-            else "function"
-        )
-        yield Owned(
-            ("function", r["schema"], r["name"], r["args"]),
-            kw,
-            kw,
-            name,
-            r["schema"],
-            r["owner"],
-            tuple(r["acl"]),
-            r,
-        )
-    for r in snap.rows("types"):
-        if r["kind"] == "c":
-            continue  # composite types are relations too; listed there
-        yield Owned(
-            ("type", r["schema"], r["name"]),
-            "type",
-            "type",
-            _qualified(r["schema"], r["name"]),
-            r["schema"],
-            r["owner"],
-            tuple(r["acl"]),
-            r,
-        )
-    for r in snap.rows("domains"):
-        yield Owned(
-            ("type", r["schema"], r["name"]),
-            "domain",
-            "domain",
-            _qualified(r["schema"], r["name"]),
-            r["schema"],
-            r["owner"],
-            tuple(r["acl"]),
-            r,
-        )
+    for area in AREAS.values():
+        if area.owner_on is None:
+            continue
+        for r in snap.rows(area.name):
+            keyword, name = area.owner_on(r)
+            grant_keyword = area.grant_on(r)[0] if area.grant_on is not None else None
+            yield Owned(
+                (area.name, *area.key_of(r)), keyword, grant_keyword, name, area.schema_of(r), r["owner"],
+                tuple(r.get("acl") or ()), r,
+            )
 
 
 def by_key(snap: Snapshot) -> dict[tuple[str, ...], Owned]:
@@ -126,8 +42,16 @@ def by_key(snap: Snapshot) -> dict[tuple[str, ...], Owned]:
 
 def column_pairs(current: Snapshot, target: Snapshot) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
     """(current row, target row) of each column found on both sides, in the target's order."""
-    have = {(r["schema"], r["table"], r["name"]): r for r in current.rows("columns")}
-    for want in target.rows("columns"):
-        cur = have.get((want["schema"], want["table"], want["name"]))
+    yield from row_pairs(current, target, "columns")
+
+
+def row_pairs(
+    current: Snapshot, target: Snapshot, area: str
+) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+    """(current row, target row) of each object of `area` found on both sides, in the target's order."""
+    key_of = AREAS[area].key_of
+    have = {key_of(r): r for r in current.rows(area)}
+    for want in target.rows(area):
+        cur = have.get(key_of(want))
         if cur is not None:
             yield cur, want

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
+from pgdump import compare_dumps, dump_schema
 from psycopg import sql
 
 from flatrender_schema import catalog
@@ -23,9 +24,10 @@ from flatrender_schema.apply import ApplyOptions, apply_plan
 from flatrender_schema.desired import load_plain
 from flatrender_schema.engine import get_engine
 from flatrender_schema.errors import SchemaError
-from flatrender_schema.planner import ALWAYS_EXCLUDED, PlanOptions, build_plan
+from flatrender_schema.planner import PlanOptions, build_plan
 from flatrender_schema.postgres.connect import connect, with_dbname
 from flatrender_schema.scratch import DevServer
+from flatrender_schema.tool_schema import ALWAYS_EXCLUDED
 
 TODAY = dt.date(2026, 11, 25)
 
@@ -38,14 +40,15 @@ class Outcome:
     error: str | None = None
     residual: list[str] = field(default_factory=list)
     steps: list[str] = field(default_factory=list)
+    dump_residual: list[str] = field(default_factory=list)  # what a canonical pg_dump still tells apart
 
     @property
     def ok(self) -> bool:
-        return self.error is None and not self.residual
+        return self.error is None and not self.residual and not self.dump_residual
 
     def describe(self) -> str:
         head = f"{self.direction}: " + (f"error: {self.error}" if self.error else "residual catalog diff:")
-        body = "\n    ".join(self.residual[:20])
+        body = "\n    ".join((self.residual + self.dump_residual)[:20])
         plan = "\n    ".join(s.replace("\n", " ") for s in self.steps[:40])
         return f"{head}\n    {body}" + (f"\n  plan:\n    {plan}" if plan else "")
 
@@ -86,7 +89,12 @@ def _load(conn: psycopg.Connection, text: str, what: str) -> None:
 
 
 def _one_way(
-    live: psycopg.Connection, desired_sql: str, expected: catalog.Snapshot, dev: DevServer, direction: str
+    live: psycopg.Connection,
+    desired_sql: str,
+    expected: catalog.Snapshot,
+    expected_dump: str,
+    dev: DevServer,
+    direction: str,
 ) -> Outcome:
     out = Outcome(direction)
     with tempfile.TemporaryDirectory(prefix="prop_") as tmp:
@@ -103,7 +111,12 @@ def _one_way(
             out.error = f"{type(exc).__name__}: {exc}"
             return out
     out.residual = catalog.compare(catalog.read_snapshot(live, ALWAYS_EXCLUDED), expected)
+    out.dump_residual = compare_dumps(_dump(live), expected_dump).describe()
     return out
+
+
+def _dump(conn: psycopg.Connection) -> str:
+    return dump_schema(conn.info.dsn, conn.info.server_version // 10000)
 
 
 def converge_both_ways(
@@ -134,8 +147,9 @@ def _converge(
     _load(b, to_sql, "to.sql")
     snap_a = catalog.read_snapshot(a, ALWAYS_EXCLUDED)
     snap_b = catalog.read_snapshot(b, ALWAYS_EXCLUDED)
-    forward = _one_way(a, to_sql, snap_b, dev, "from -> to")
-    backward = _one_way(b, from_sql, snap_a, dev, "to -> from")
+    dump_a, dump_b = _dump(a), _dump(b)  # before either side is changed
+    forward = _one_way(a, to_sql, snap_b, dump_b, dev, "from -> to")
+    backward = _one_way(b, from_sql, snap_a, dump_a, dev, "to -> from")
     return [forward, backward]
 
 

@@ -1,0 +1,48 @@
+from psycopg import sql
+
+from flatrender_schema.catalog.area import SYSTEM_SCHEMA_FILTER, Area, not_extension_member
+
+
+def _comment_on(row: dict) -> tuple[str, sql.Composable]:
+    return "column", sql.Identifier(row["schema"], row["table"], row["name"])
+
+
+AREA = Area(
+    name="columns",
+    kind="column",
+    # identity_*: the options of an identity column's sequence (the sequence itself is the column's).
+    # local: whether an inheritance child declares the column itself too (pg_dump lists it then).
+    query=f"""
+        select n.nspname as schema, c.relname as table, a.attname as name,
+               format_type(a.atttypid, a.atttypmod) as type, a.attnotnull as not_null,
+               pg_get_expr(d.adbin, d.adrelid) as default, a.attidentity as identity,
+               a.attgenerated as generated,
+               case when a.attcollation <> t.typcollation
+                    then quote_ident(cn.nspname) || '.' || quote_ident(co.collname) end as collation,
+               col_description(c.oid, a.attnum) as comment,
+               a.attacl::text[] as acl,
+               case when a.attstorage <> t.typstorage then a.attstorage end as storage,
+               nullif(a.attcompression, '') as compression,
+               nullif(a.attstattarget::int, -1) as statistics,
+               a.attfdwoptions::text[] as fdw_options,
+               case when a.attinhcount > 0 and not c.relispartition then a.attislocal end as local,
+               s.seqtypid::regtype::text as identity_type, s.seqstart as identity_start,
+               s.seqincrement as identity_increment, s.seqmin as identity_min, s.seqmax as identity_max,
+               s.seqcache as identity_cache, s.seqcycle as identity_cycle
+        from pg_attribute a join pg_class c on c.oid = a.attrelid
+        join pg_namespace n on n.oid = c.relnamespace join pg_type t on t.oid = a.atttypid
+        left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
+        left join pg_collation co on co.oid = a.attcollation
+        left join pg_namespace cn on cn.oid = co.collnamespace
+        left join pg_depend sd on a.attidentity <> '' and sd.refclassid = 'pg_class'::regclass
+             and sd.classid = 'pg_class'::regclass and sd.refobjid = a.attrelid and sd.refobjsubid = a.attnum
+             and sd.deptype = 'i'
+        left join pg_sequence s on s.seqrelid = sd.objid
+        where a.attnum > 0 and not a.attisdropped and c.relkind in ('r', 'p', 'v', 'm', 'f', 'c')
+          and {SYSTEM_SCHEMA_FILTER}
+          and {not_extension_member("pg_class", "c.oid")}
+        order by 1, 2, 3""",
+    key=("schema", "table", "name"),
+    parent="table",
+    comment_on=_comment_on,
+)

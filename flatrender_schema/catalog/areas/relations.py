@@ -1,0 +1,69 @@
+from psycopg import sql
+
+from flatrender_schema.catalog.area import SYSTEM_SCHEMA_FILTER, Area, not_extension_member, qualified
+
+KEYWORDS = {
+    "r": "table",
+    "p": "table",
+    "f": "foreign table",
+    "v": "view",
+    "m": "materialized view",
+    "S": "sequence",
+    "c": "type",
+}
+
+
+def _owner_on(row: dict) -> tuple[str, sql.Composable]:
+    return KEYWORDS[row["kind"]], qualified(row["schema"], row["name"])
+
+
+def _grant_on(row: dict) -> tuple[str, sql.Composable]:
+    keyword = KEYWORDS[row["kind"]]
+    return ("sequence" if keyword == "sequence" else "type" if keyword == "type" else "table"), qualified(
+        row["schema"], row["name"]
+    )
+
+
+def _comment_on(row: dict) -> tuple[str, sql.Composable]:
+    keyword = KEYWORDS[row["kind"]]
+    return ("table" if keyword == "foreign table" else keyword), qualified(row["schema"], row["name"])
+
+
+AREA = Area(
+    name="relations",
+    kind="relation",
+    query=f"""
+        select n.nspname as schema, c.relname as name, c.relkind as kind, c.relpersistence as persistence,
+               pg_get_userbyid(c.relowner) as owner, coalesce(c.relacl, acldefault((case when c.relkind = 'S' then 's' else 'r' end)::"char", c.relowner))::text[] as acl,
+               case when c.relkind = 'p' then pg_get_partkeydef(c.oid) end as partition_key,
+               pg_get_expr(c.relpartbound, c.oid) as partition_bound,
+               (select array_agg(pn.nspname || '.' || p.relname order by i.inhseqno)
+                  from pg_inherits i join pg_class p on p.oid = i.inhparent
+                  join pg_namespace pn on pn.oid = p.relnamespace where i.inhrelid = c.oid) as parents,
+               c.reloptions as options, c.relrowsecurity as rls, c.relforcerowsecurity as rls_forced,
+               case when c.relkind in ('v', 'm') then pg_get_viewdef(c.oid) end as definition,
+               case when c.relkind = 'm' then c.relispopulated end as populated,
+               obj_description(c.oid, 'pg_class') as comment,
+               c.relkind = 'S' and exists (select 1 from pg_depend d where d.objid = c.oid
+                       and d.classid = 'pg_class'::regclass and d.deptype = 'i') as identity_sequence,
+               case when c.relkind in ('r', 'p', 'm') then c.relreplident end as replica_identity,
+               (select i.relname from pg_index x join pg_class i on i.oid = x.indexrelid
+                 where x.indrelid = c.oid and x.indisreplident) as replica_index,
+               (select i.relname from pg_index x join pg_class i on i.oid = x.indexrelid
+                 where x.indrelid = c.oid and x.indisclustered) as clustered_on,
+               nullif((select a.amname from pg_am a where a.oid = c.relam), 'heap') as access_method,
+               (select s.srvname from pg_foreign_table ft join pg_foreign_server s on s.oid = ft.ftserver
+                 where ft.ftrelid = c.oid) as server,
+               (select ft.ftoptions from pg_foreign_table ft where ft.ftrelid = c.oid)::text[] as server_options
+        from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        where c.relkind in ('r', 'p', 'v', 'm', 'f', 'S', 'c') and {SYSTEM_SCHEMA_FILTER}
+          and {not_extension_member("pg_class", "c.oid")}
+          and not (c.relkind = 'c' and exists (select 1 from pg_type t where t.typrelid = c.oid
+                   and t.typtype <> 'c'))
+        order by 1, 2""",
+    comment_on=_comment_on,
+    owner_on=_owner_on,
+    grant_on=_grant_on,
+    engine_kinds=("relations", "tables", "views", "materialized_views", "composite_types", "selectables"),
+    engine_queries=(("ALL_RELATIONS_QUERY", False), ("PRIVILEGES_QUERY", False)),
+)

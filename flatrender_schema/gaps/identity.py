@@ -1,0 +1,44 @@
+"""Identity columns' kind and sequence options (START, INCREMENT, MINVALUE, MAXVALUE, CACHE, CYCLE).
+
+The engines create an identity column with the default options and never compare them afterwards.
+"""
+
+from __future__ import annotations
+
+from psycopg import sql
+
+from flatrender_schema.gaps import GapContext, concern
+from flatrender_schema.gaps.objects import column_pairs
+
+# (snapshot field, how ALTER COLUMN sets it)
+OPTIONS = (
+    ("identity_start", "start with {}"),
+    ("identity_increment", "increment by {}"),
+    ("identity_min", "minvalue {}"),
+    ("identity_max", "maxvalue {}"),
+    ("identity_cache", "cache {}"),
+)
+KINDS = {"a": "always", "d": "by default"}
+
+
+@concern("identity", priority=16)
+def compare_identity(ctx: GapContext) -> list[sql.Composable]:
+    out: list[sql.Composable] = []
+    for cur, want in column_pairs(ctx.current, ctx.target):
+        if not cur["identity"] or not want["identity"] or cur["type"] != want["type"]:
+            continue  # adding or dropping an identity, or a new type, is the engine's
+        sets: list[sql.Composable] = []
+        if cur["identity"] != want["identity"]:
+            sets.append(sql.SQL("set generated {}").format(sql.SQL(KINDS[want["identity"]])))
+        for field, template in OPTIONS:
+            if cur[field] != want[field]:
+                sets.append(sql.SQL("set " + template).format(sql.Literal(int(want[field]))))
+        if cur["identity_cycle"] != want["identity_cycle"]:
+            sets.append(sql.SQL("set cycle" if want["identity_cycle"] else "set no cycle"))
+        if sets:
+            out.append(
+                sql.SQL("alter table {} alter column {} {}").format(
+                    sql.Identifier(want["schema"], want["table"]), sql.Identifier(want["name"]), sql.SQL(" ").join(sets)
+                )
+            )
+    return out

@@ -1,0 +1,10 @@
+create table a (id int primary key, v text);
+alter table a replica identity full;
+create table b (id int primary key, v text);
+alter table b replica identity nothing;
+create table c (id int not null, v text);
+create unique index c_id on c (id);
+alter table c replica identity using index c_id;
+create table p (id int not null, at date not null) partition by range (at);
+create table p_2026 partition of p for values from ('2026-01-01') to ('2027-01-01');
+alter table p_2026 replica identity full;
