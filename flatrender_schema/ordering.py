@@ -20,6 +20,9 @@ _STR = r'\{"String":\{"sval":"((?:[^"\\]|\\.)*)"\}\}'
 _NAME_LIST = re.compile(rf"\[{_STR}(?:,{_STR})?(?:,{_STR})?\]")
 _RANGE_VAR = re.compile(r'(?:"schemaname":"((?:[^"\\]|\\.)*)",)?"relname":"((?:[^"\\]|\\.)*)"')
 _KIND = re.compile(r'"stmt":\{"(\w+)"')
+_SCHEMA_NAME = re.compile(r'"schemaname":"((?:[^"\\]|\\.)*)"')
+# Statements whose first range variable is the relation they change: they keep their order per relation.
+_ALTERS_RELATION = {"AlterTableStmt", "IndexStmt", "CreateTrigStmt", "RuleStmt", "CreatePolicyStmt"}
 # Statements whose first range variable is the relation they create.
 _CREATES_RELATION = {
     "CreateStmt", "ViewStmt", "CreateSeqStmt", "CreateTableAsStmt", "CompositeTypeStmt", "CreateForeignTableStmt",
@@ -30,10 +33,16 @@ _CREATES_NAMED = {"CreateEnumStmt", "CreateDomainStmt", "CreateRangeStmt", "Crea
 
 def _names(statement: str) -> tuple[str | None, set[str]]:
     """(the name `statement` creates or None, the qualified or bare names it mentions)."""
+    _, created, mentions, _ = _parsed(statement)
+    return created, mentions
+
+
+def _parsed(statement: str) -> tuple[str, str | None, set[str], str | None]:
+    """(the statement's kind, the name it creates or None, the names it mentions, the relation it alters)."""
     try:
         tree = parser.parse_sql_json(statement)
     except parser.ParseError:
-        return None, set()
+        return "", None, set(), None
     kind_match = _KIND.search(tree)
     kind = kind_match.group(1) if kind_match else ""
     relations = [f"{s}.{r}" if s else r for s, r in _RANGE_VAR.findall(tree)]
@@ -48,22 +57,59 @@ def _names(statement: str) -> tuple[str | None, set[str]]:
         created = relations[0]
     elif kind in _CREATES_NAMED and lists:
         created = lists[0]
-    return created, (set(relations) | set(lists)) - {created}
+    elif kind == "CreateSchemaStmt" and (schema := _SCHEMA_NAME.search(tree)):
+        created = schema.group(1)
+    mentions = set(relations) | set(lists)
+    mentions |= {m.partition(".")[0] for m in mentions if "." in m}  # a qualified name needs its schema
+    target = relations[0] if kind in _ALTERS_RELATION and relations else None
+    return kind, created, mentions - {created}, target
+
+
+# What a DROP or a RENAME mentions is the object as it was: the statement creating one of that name
+# is its successor, not its dependency.
+_ABOUT_THE_OLD = {"DropStmt", "RenameStmt"}
+
+
+def plan_order(statements: Sequence[str]) -> list[int]:
+    """A plan's statements with each CREATE before the statements using what it creates (a function
+    before the column default calling it, a domain after the function its CHECK calls); otherwise in
+    the order given. Where no such order exists, the order given."""
+    edges: list[tuple[str | None, set[str]]] = []
+    last_on: dict[str, int] = {}  # statements changing one relation keep their order (ADD, then VALIDATE)
+    for i, (kind, created, mentions, target) in enumerate(_parsed(s) for s in statements):
+        needs = set() if kind in _ABOUT_THE_OLD else set(mentions)
+        if target is not None:
+            if target in last_on:
+                needs.add(f"#{last_on[target]}")
+            last_on[target] = i
+        edges.append((created, needs))
+    # A statement is also the creator of its own position, which a later one on its relation needs.
+    order = _topological([(created, needs) for created, needs in edges], positions=True)
+    return order if len(order) == len(statements) else list(range(len(statements)))
 
 
 def dependency_order(statements: Sequence[str]) -> list[int]:
     """Indexes of `statements` in an order where each comes after the statements creating what it
     mentions, otherwise in file order (cycles are left in file order)."""
     parsed = [_names(s) for s in statements]
-    creators: dict[str, list[int]] = {}
+    order = _topological(parsed)
+    placed = set(order)
+    return order + [i for i in range(len(statements)) if i not in placed]
+
+
+def _topological(parsed: Sequence[tuple[str | None, set[str]]], positions: bool = False) -> list[int]:
+    """Indexes in an order where each comes after the creators of what it mentions, else in the
+    given order; those on a cycle are left out (the caller decides). With `positions`, `#i` names
+    statement i itself."""
+    creators: dict[str, list[int]] = {f"#{i}": [i] for i in range(len(parsed))} if positions else {}
     for i, (created, _) in enumerate(parsed):
         if created:
             creators.setdefault(created, []).append(i)
             bare = created.rpartition(".")[2]
             if bare != created:
                 creators.setdefault(bare, []).append(i)
-    after: list[list[int]] = [[] for _ in statements]
-    waiting = [0] * len(statements)
+    after: list[list[int]] = [[] for _ in parsed]
+    waiting = [0] * len(parsed)
     for i, (_, mentions) in enumerate(parsed):
         needs = set()
         for name in mentions:
@@ -86,5 +132,4 @@ def dependency_order(statements: Sequence[str]) -> list[int]:
             waiting[k] -= 1
             if waiting[k] == 0:
                 heapq.heappush(ready, k)
-    placed = set(order)
-    return order + [i for i in range(len(statements)) if i not in placed]
+    return order

@@ -33,7 +33,7 @@ _UNSPEC = enums.DefElemAction.DEFELEM_UNSPEC
 def as_target(statements: list[str], target: Snapshot) -> list[str]:
     """`statements` (an engine's, towards `target`) with its CREATE TABLEs corrected and ordered."""
     columns = {(r["schema"], r["table"], r["name"]): r for r in target.rows("columns")
-               if r.get("local") is False or r.get("identity")}
+               if r.get("local") is False or (r.get("identity") and not _default_identity(r))}
     if not columns and not any("inherits" in s.lower() for s in statements):
         return statements
     inheriting = any("inherits" in s.lower() for s in statements)
@@ -49,6 +49,18 @@ def as_target(statements: list[str], target: Snapshot) -> list[str]:
                     parents_of[len(out)] = parents
         out.append(statement)
     return _parents_first(out, parents_of, created) if parents_of else out
+
+
+_TYPE_MAX = {"smallint": 32767, "integer": 2147483647, "bigint": 9223372036854775807}
+
+
+def _default_identity(row: dict[str, Any]) -> bool:
+    """An identity whose sequence has the options a bare GENERATED ... AS IDENTITY gives."""
+    top = _TYPE_MAX.get(str(row.get("identity_type")))
+    return top is not None and (
+        row["identity_start"], row["identity_increment"], row["identity_min"], row["identity_max"],
+        row["identity_cache"], row["identity_cycle"],
+    ) == (1, 1, 1, top, 1, False)
 
 
 def _rewritten(

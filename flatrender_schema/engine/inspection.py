@@ -135,6 +135,17 @@ def escape_enum_labels(inspector: Any) -> None:
         enum.elements = [_Label(e) for e in enum.elements]
 
 
+def drop_domain_enums(inspector: Any) -> None:
+    """A domain over an enum is read as an enum of no labels too, which the engines would create;
+    domains are the gap layer's (gaps/domains.py)."""
+    domains = {(d.schema, d.name) for d in getattr(inspector, "domains", {}).values()}
+    if not domains:
+        return
+    kept = {k: e for k, e in inspector.enums.items() if (e.schema, e.name) not in domains}
+    inspector.enums.clear()
+    inspector.enums.update(kept)
+
+
 def drop_attached_indexes(inspector: Any) -> None:
     """Indexes attached to a partitioned parent index come with it; both engines would re-create them."""
     kept = {k: v for k, v in inspector.indexes.items() if not getattr(v, "parent_index", None)}

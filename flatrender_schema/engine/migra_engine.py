@@ -13,6 +13,7 @@ import psycopg
 from flatrender_schema.engine.fixes import correct_statements
 from flatrender_schema.engine.inspection import (
     drop_attached_indexes,
+    drop_domain_enums,
     fill_collation_locales,
     prepared_pair,
     split_statements,
@@ -65,6 +66,7 @@ class MigraEngine:
         finally:
             engine.dispose()
         drop_attached_indexes(inspector)
+        drop_domain_enums(inspector)
         fill_collation_locales(inspector, conn)
         return inspector
 

@@ -13,6 +13,7 @@ from flatrender_schema.engine import results_import
 from flatrender_schema.engine.fixes import correct_statements
 from flatrender_schema.engine.inspection import (
     drop_attached_indexes,
+    drop_domain_enums,
     fill_collation_locales,
     prepared_pair,
     split_statements,
@@ -109,6 +110,7 @@ def inspect(conn: psycopg.Connection, only: Focus | None = None) -> PostgreSQL:
     _drop_inherited_constraints(inspector, conn)
     fill_collation_locales(inspector, conn)
     drop_attached_indexes(inspector)
+    drop_domain_enums(inspector)
     return inspector
 
 

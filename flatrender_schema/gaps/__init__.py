@@ -2,7 +2,9 @@
 
 Each concern registers a function comparing the scratch copy (live with the engine's statements
 applied) against the shadow and returning the statements that close the gap. Concerns run in
-priority order (owners before privileges: ownership moves the owner's own privileges).
+priority order (owners before privileges: ownership moves the owner's own privileges). A concern of
+the "before" stage runs before the engine's statements instead, for objects those statements use
+(a domain a new table's column has); its statements are ordered among the engine's by dependency.
 """
 
 from __future__ import annotations
@@ -37,33 +39,34 @@ class GapContext:
 Comparator = Callable[[GapContext], list[sql.Composable]]
 
 
+STAGES = ("before", "after")
+
+
 @dataclass(frozen=True)
 class Concern:
     name: str
     priority: int
     compare: Comparator
+    stage: str = "after"  # "before" the engine's statements, or "after" them
 
 
 CONCERNS: dict[str, Concern] = {}
 
 
-def concern(name: str, priority: int) -> Callable[[Comparator], Comparator]:
+def concern(name: str, priority: int, stage: str = "after") -> Callable[[Comparator], Comparator]:
+    if stage not in STAGES:
+        raise ValueError(f"gap concern {name}: stage {stage!r} is not one of {STAGES}")
+
     def register(fn: Comparator) -> Comparator:
         if name in CONCERNS:
             raise ValueError(f"gap concern {name} registered twice")
-        CONCERNS[name] = Concern(name, priority, fn)
+        CONCERNS[name] = Concern(name, priority, fn, stage)
         return fn
 
     return register
 
 
-def load_concerns() -> list[Concern]:
+def load_concerns(stage: str = "after") -> list[Concern]:
     for mod in pkgutil.iter_modules(__path__):
         importlib.import_module(f"{__name__}.{mod.name}")
-    return sorted(CONCERNS.values(), key=lambda c: (c.priority, c.name))
-
-
-def ident(qualified: str) -> sql.Composable:
-    """`schema.name` (both parts plain, as the snapshot holds them) as quoted identifiers."""
-    schema, _, name = qualified.partition(".")
-    return sql.SQL("{}.{}").format(sql.Identifier(schema), sql.Identifier(name))
+    return sorted((c for c in CONCERNS.values() if c.stage == stage), key=lambda c: (c.priority, c.name))

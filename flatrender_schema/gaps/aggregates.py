@@ -1,4 +1,8 @@
-"""Aggregates (CREATE / DROP AGGREGATE): no engine reads them. Owners and comments are the generic concerns'."""
+"""Aggregates (CREATE / DROP AGGREGATE): no engine reads them. Owners and comments are the generic concerns'.
+
+Dropped before the engine's statements (which may drop a support function), created after them
+(which create the support functions); a changed aggregate is both.
+"""
 
 from __future__ import annotations
 
@@ -68,16 +72,22 @@ def _keyed(rows: tuple[dict[str, Any], ...]) -> dict[tuple[str, str, str], dict[
     return {(r["schema"], r["name"], r["args"]): r for r in rows}
 
 
-@concern("aggregates", priority=5)
-def compare_aggregates(ctx: GapContext) -> list[sql.Composable]:
+def _changed(ctx: GapContext) -> tuple[dict[Any, dict[str, Any]], dict[Any, dict[str, Any]], list[Any]]:
     have, want = _keyed(ctx.current.rows("aggregates")), _keyed(ctx.target.rows("aggregates"))
-    out: list[sql.Composable] = []
-    for key in sorted(set(have) | set(want)):
-        old, new = have.get(key), want.get(key)
-        if old is not None and new is not None and all(old[f] == new[f] for f in DEFINITION):
-            continue
-        if old is not None:
-            out.append(sql.SQL("drop aggregate {}").format(_name(old)))
-        if new is not None:
-            out.append(create_aggregate(new))
-    return out
+    changed = [
+        key for key in sorted(set(have) | set(want))
+        if key not in have or key not in want or any(have[key][f] != want[key][f] for f in DEFINITION)
+    ]
+    return have, want, changed
+
+
+@concern("aggregate_drops", priority=5, stage="before")
+def drop_aggregates(ctx: GapContext) -> list[sql.Composable]:
+    have, _, changed = _changed(ctx)
+    return [sql.SQL("drop aggregate {}").format(_name(have[key])) for key in changed if key in have]
+
+
+@concern("aggregates", priority=5)
+def create_aggregates(ctx: GapContext) -> list[sql.Composable]:
+    _, want, changed = _changed(ctx)
+    return [create_aggregate(want[key]) for key in changed if key in want]

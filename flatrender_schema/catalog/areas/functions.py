@@ -15,7 +15,8 @@ AREA = Area(
     # leakproof, cost, rows, SET settings and the body (BEGIN ATOMIC bodies too). Aggregates: aggregates.
     query=f"""
         select n.nspname as schema, p.proname as name, pg_get_function_identity_arguments(p.oid) as args,
-               p.prokind as kind,
+               p.prokind as kind, pg_get_function_result(p.oid) as result,
+               pg_get_function_arguments(p.oid) as arguments,
                pg_get_functiondef(p.oid) as definition, pg_get_userbyid(p.proowner) as owner,
                coalesce(p.proacl, acldefault('f', p.proowner))::text[] as acl, obj_description(p.oid, 'pg_proc') as comment
         from pg_proc p join pg_namespace n on n.oid = p.pronamespace

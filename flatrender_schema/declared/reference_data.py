@@ -12,13 +12,15 @@ from flatrender_schema.desired import Desired
 
 
 def reference_statements(
-    conn: psycopg.Connection | None, desired: Desired, warnings: list[str] | None = None
-) -> list[sql.Composable]:
-    """INSERTs for declared rows missing in the live database (`conn` None: the table is new)."""
+    conn: psycopg.Connection | None, desired: Desired
+) -> tuple[list[sql.Composable], list[str]]:
+    """INSERTs for declared rows missing in the live database (`conn` None: the table is new), and
+    warnings for the tables this role may not read."""
     out: list[sql.Composable] = []
+    warnings: list[str] = []
     for service in desired.services:
         for ref in service.manifest.reference_data:
-            table = sql.SQL("{}.{}").format(sql.Identifier(service.schema), sql.Identifier(ref.table))
+            table = sql.Identifier(service.schema, ref.table)
             for row in ref.rows:
                 cols = sorted(row)
                 key = sql.SQL(" and ").join(
@@ -27,11 +29,10 @@ def reference_statements(
                 if conn is not None:
                     found = _exists(conn, service.schema, ref.table, table, key)
                     if found is None:
-                        if warnings is not None:
-                            warnings.append(
-                                f"cannot read {service.schema}.{ref.table} to check its reference "
-                                "rows (no SELECT privilege); they are not planned"
-                            )
+                        warnings.append(
+                            f"cannot read {service.schema}.{ref.table} to check its reference "
+                            "rows (no SELECT privilege); they are not planned"
+                        )
                         break
                     if found:
                         continue
@@ -42,7 +43,7 @@ def reference_statements(
                         sql.SQL(", ").join(sql.Literal(row[c]) for c in cols),
                     )
                 )
-    return out
+    return out, warnings
 
 
 def _exists(
