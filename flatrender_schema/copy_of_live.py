@@ -105,9 +105,10 @@ class Work:
         """The engine's model of live: narrowed to the focus (or whole), or whole."""
         self.start_live_inspection()
         assert self.sides.live_inspection is not None
-        early = self.sides.live_inspection.result()
         if narrowed or not self._inspections.get("early is narrowed"):
-            return early
+            return self.sides.live_inspection.result()
+        # Whole: not from the narrowed one, which may have failed (the engine on a partial model, e.g.
+        # an ops-created partition in the focus without its parent): that must not fail this attempt.
         if "live" not in self._inspections:
             self._inspections["live"] = self.engine.inspect(self.sides.live)
         return self._inspections["live"]
