@@ -24,6 +24,7 @@ from pglast import ast
 from psycopg import errors, sql
 
 from flatrender_schema import catalog
+from flatrender_schema.citus import apply as citus_apply
 from flatrender_schema.errors import ApplyError
 from flatrender_schema.plan import Plan, Step
 from flatrender_schema.redact import redact
@@ -178,6 +179,7 @@ def _main_transaction(
         done_before = result.steps_done
         try:
             with conn.transaction():
+                citus_apply.prepare_transaction(conn)  # Citus: see citus/apply.py
                 for number, step in main:
                     _run(
                         conn,
@@ -211,6 +213,7 @@ def _dry_run(
 ) -> None:
     """Everything in one transaction that is rolled back (concurrent builds run plainly inside it)."""
     with contextlib.suppress(_Rollback), conn.transaction():
+        citus_apply.prepare_transaction(conn)  # Citus: see citus/apply.py
         for number, step in numbered:
             text = step.sql.replace("CONCURRENTLY ", "") if step.phase == "post" else step.sql
             _run(

@@ -103,6 +103,7 @@ def _make_plan(
     quiet: bool = False,
     reuse_shadow: bool = False,
 ):  # type: ignore[no-untyped-def]
+    from flatrender_schema.citus.shadow import dev_settings as citus_dev_settings
     from flatrender_schema.engine import get_engine
     from flatrender_schema.planner import PlanOptions, build_plan
     from flatrender_schema.postgres.connect import connection
@@ -115,7 +116,7 @@ def _make_plan(
         major = live.info.server_version // 10000
         if dev_url is None:
             progress("starting a scratch PostgreSQL server")
-        with dev_server(dev_url, major) as dev:
+        with dev_server(dev_url, major, citus_dev_settings(state, major)) as dev:  # Citus: citus/shadow.py
             plan = build_plan(live, state, dev, chosen, PlanOptions(_today(now), reuse_shadow=reuse_shadow), progress)
     return plan, url
 
@@ -216,6 +217,7 @@ def apply(
 ) -> None:
     """Converge the live database to the desired state. Exit 0 converged, 1 refused or failed."""
     from flatrender_schema.apply import ApplyOptions, apply_lock, apply_plan
+    from flatrender_schema.citus.shadow import dev_settings as citus_dev_settings
     from flatrender_schema.engine import get_engine
     from flatrender_schema.plan import Plan
     from flatrender_schema.planner import PlanOptions, build_plan
@@ -249,7 +251,7 @@ def apply(
         url = resolve_target(database_url, Path.cwd())
         with connection(url, autocommit=True) as live:
             major = live.info.server_version // 10000
-            with dev_server(dev_url, major) as dev, apply_lock(live, lock_wait):
+            with dev_server(dev_url, major, citus_dev_settings(state, major)) as dev, apply_lock(live, lock_wait):
                 # Planning under the apply lock: a concurrent apply finishes first, and this one then
                 # finds nothing (or only what is left) to do.
                 with _progress() as progress:

@@ -27,6 +27,7 @@ from typing import Any
 import psycopg
 
 from flatrender_schema import catalog
+from flatrender_schema.citus import shadow as citus_shadow
 from flatrender_schema.desired import Desired, Statement
 from flatrender_schema.engine import Engine, Scope
 from flatrender_schema.engine.creates import as_target
@@ -104,9 +105,10 @@ class Work:
         """The engine's model of live: narrowed to the focus (or whole), or whole."""
         self.start_live_inspection()
         assert self.sides.live_inspection is not None
-        early = self.sides.live_inspection.result()
         if narrowed or not self._inspections.get("early is narrowed"):
-            return early
+            return self.sides.live_inspection.result()
+        # Whole: not from the narrowed one, which may have failed (the engine on a partial model, e.g.
+        # an ops-created partition in the focus without its parent): that must not fail this attempt.
         if "live" not in self._inspections:
             self._inspections["live"] = self.engine.inspect(self.sides.live)
         return self._inspections["live"]
@@ -183,6 +185,7 @@ def _file_copy_of_the_shadow(work: Work) -> Iterator[Copy]:
 @contextlib.contextmanager
 def _empty_database(work: Work) -> Iterator[Copy]:
     conn = work.stack.enter_context(work.dev.database("copy"))
+    citus_shadow.prepare_copy(conn, work.sides.live_snap.rows("extensions"))  # Citus: see citus/shadow.py
     live_inspection = work.live_inspection(narrowed=False)
     try:
         snap = clone(work, conn, work.engine.inspect(conn), live_inspection, None)

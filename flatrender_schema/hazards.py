@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pglast
 from pglast import ast, enums
 
+from flatrender_schema.citus import hazard as citus_hazard
 from flatrender_schema.plan_objects import object_of
 
 
@@ -26,9 +27,11 @@ CATALOGUE: dict[str, str] = {
     "NOT_NULL_SCAN": "SET NOT NULL scans an existing table under an ACCESS EXCLUSIVE lock",
     "DROPS_SCHEMA": "drops a schema",
     "LOSSY_TYPE_CHANGE": "changes a column to a type that cannot hold every old value (narrowing or lossy cast)",
+    citus_hazard.CODE: citus_hazard.MESSAGE,
 }
 
-DATA_LOSS = frozenset({"DELETES_DATA", "DROPS_SCHEMA", "LOSSY_TYPE_CHANGE"})
+# Refused unless allowed by code (redistribution too: it rewrites all of a table's data).
+DATA_LOSS = frozenset({"DELETES_DATA", "DROPS_SCHEMA", "LOSSY_TYPE_CHANGE", citus_hazard.CODE})
 
 # Type changes that keep every value (old -> new, as format_type writes them, typmods stripped).
 _WIDENING = {
@@ -118,6 +121,8 @@ def classify(
     `existing_tables` are `schema.table` names present before the plan; `column_types` maps
     (`schema.table`, column) to its type before the plan, to tell a widening type change from a lossy one.
     """
+    if citus_hazard.codes_of(sql_text):
+        return tuple(_h(c) for c in citus_hazard.codes_of(sql_text))
     if not _MAY_HAVE_HAZARDS.match(sql_text):
         return ()  # parsing is what costs here; most statements of a plan cannot carry a hazard
     try:
@@ -138,7 +143,9 @@ def assess(
     if not stmts:
         return "alter", "", ()
     action, obj = _action(stmts[0].stmt)
+    obj = obj or citus_hazard.object_of(sql_text)  # Citus: the table a distribution call names
     hazards = _hazards_of(stmts, existing_tables, column_types) if _MAY_HAVE_HAZARDS.match(sql_text) else ()
+    hazards += tuple(_h(c) for c in citus_hazard.codes_of(sql_text))  # Citus: redistribution
     return action, obj, hazards
 
 

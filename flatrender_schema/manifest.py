@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 import yaml
 
+from flatrender_schema.citus.manifest import CitusSettings, ServiceCitus
 from flatrender_schema.errors import InputError, Location
 from flatrender_schema.validation import (
     Invalid,
@@ -106,6 +107,7 @@ class ProjectManifest:
     partition_policy: PartitionPolicy = field(model(PartitionPolicy), PartitionPolicy())
     ignore: tuple[str, ...] = field(tuple_of(string), ())
     renames: tuple[Rename, ...] = field(tuple_of(model(Rename)), ())
+    citus: CitusSettings = field(model(CitusSettings), CitusSettings())  # Citus: flatrender_schema/citus/
 
 
 def _month(v: str) -> str:
@@ -167,6 +169,7 @@ class ServiceManifest:
     cross_schema_fks: dict[str, str] = field(dict_of(string), {}, check=_refs)
     partitioned: dict[str, Partitioned] = field(dict_of(model(Partitioned)), {})
     reference_data: tuple[ReferenceData, ...] = field(tuple_of(model(ReferenceData)), ())
+    citus: ServiceCitus = field(model(ServiceCitus), ServiceCitus())  # Citus: flatrender_schema/citus/
 
 
 # -- YAML with line numbers ---------------------------------------------------------------------

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 import psycopg
 from psycopg import sql
 
+from flatrender_schema.citus import shadow as citus_shadow
 from flatrender_schema.postgres.connect import connect, with_dbname
 
 SCRATCH_PREFIX = "frs_scratch_"
@@ -64,6 +65,7 @@ class DevServer:
                 sql.Identifier(name), sql.Identifier(template)
             )
             for attempt in range(50):  # a just-closed session may take a moment to leave the template
+                citus_shadow.release(self._admin, template)  # Citus: its daemon's session blocks the copy
                 try:
                     self._admin.execute(stmt)
                     break
@@ -90,6 +92,7 @@ class DevServer:
             tmp = self.create_database(purpose)
             with connect(self.url_for(tmp), autocommit=True) as conn:
                 build(conn)
+            citus_shadow.release(self._admin, tmp)  # Citus: its daemon's session blocks the rename
             self._admin.execute(
                 sql.SQL("alter database {} rename to {}").format(sql.Identifier(tmp), sql.Identifier(name))
             )

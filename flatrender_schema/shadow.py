@@ -15,6 +15,7 @@ from psycopg import errors, sql
 
 from flatrender_schema import declare
 from flatrender_schema.batches import execute_all, execute_batched
+from flatrender_schema.citus import shadow as citus_shadow
 from flatrender_schema.desired import Desired, Statement
 from flatrender_schema.errors import InputError
 from flatrender_schema.ordering import dependency_order
@@ -67,12 +68,15 @@ def _statement_error(stmt: Statement, exc: psycopg.Error) -> InputError:
 def build_shadow(conn: psycopg.Connection, desired: Desired, today: dt.date) -> None:
     """Apply `desired` to the empty database behind `conn` (autocommit). Roles must exist already."""
     conn.execute("set check_function_bodies = off")  # as pg_dump does: bodies may name later objects
+    citus = citus_shadow.prepare(conn, desired)  # Citus: the extension, when the manifests enable it
     for stmt in declare.preamble(desired):
         conn.execute(stmt)
     run_with_retries(conn, desired.statements)
     _run_declared(conn, declare.epilogue(desired, today))
     if desired.project is not None and desired.project.owner:
         _run_declared(conn, declare.ownership_statements(conn, desired.managed_schemas, desired.project.owner))
+    if citus is not None:
+        citus_shadow.distribute_declared(conn, desired, citus)  # Citus: after the tables and their grants
     conn.execute("reset check_function_bodies")
 
 

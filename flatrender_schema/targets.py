@@ -33,11 +33,12 @@ def resolve_target(database_url: str | None, project_dir: Path) -> str:
 
 
 @contextlib.contextmanager
-def dev_server(dev_url: str | None, want_major: int) -> Iterator[DevServer]:
-    """The given dev server, or an ephemeral cluster of the target's major version (removed afterwards)."""
+def dev_server(dev_url: str | None, want_major: int, settings: dict[str, str] | None = None) -> Iterator[DevServer]:
+    """The given dev server, or an ephemeral cluster of the target's major version (removed afterwards),
+    started with `settings` (e.g. Citus preloaded)."""
     if dev_url:
         with DevServer(dev_url) as dev:
             yield dev
         return
-    with ephemeral(want_major) as cluster, DevServer(cluster.url()) as dev:
+    with ephemeral(want_major, settings=settings) as cluster, DevServer(cluster.url()) as dev:
         yield dev

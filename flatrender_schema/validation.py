@@ -67,6 +67,13 @@ def string(value: Any, loc: Loc, errors: list[Error]) -> Any:
     return _BAD
 
 
+def boolean(value: Any, loc: Loc, errors: list[Error]) -> Any:
+    if isinstance(value, bool):
+        return value
+    errors.append((loc, "bool_type", "Input should be a valid boolean"))
+    return _BAD
+
+
 def anything(value: Any, loc: Loc, errors: list[Error]) -> Any:
     return value
 

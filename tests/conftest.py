@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 import psycopg
 import pytest
+from citus_support import citus_cluster  # noqa: F401  (the Citus session fixture: tests/citus_support.py)
 from psycopg import conninfo, sql
 
 from flatrender_schema.engine import Focus, Scope, get_engine

@@ -20,6 +20,7 @@ import psycopg
 from flatrender_schema.acl import normalise_acl
 from flatrender_schema.catalog.area import Area
 from flatrender_schema.catalog.areas import load as load_areas
+from flatrender_schema.citus import judge as citus_judge
 from flatrender_schema.focus import Focus, focus_keys, in_focus
 
 AREAS: dict[str, Area] = load_areas()
@@ -139,6 +140,7 @@ def read_snapshot(
             if only is not None:  # the query's condition is a superset when a name holds chr(31)
                 rows = [r for r in rows if _named(area.name, r, only)]
             areas[area.name] = tuple(sorted(rows, key=_frozen))  # the server's order depends on its collation
+    citus_judge.read_into(conn, params, areas)  # Citus: its distribution, never its shards (citus/judge.py)
     return Snapshot(areas)
 
 

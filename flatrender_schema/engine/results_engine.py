@@ -8,6 +8,7 @@ import psycopg
 from psycopg import sql
 
 from flatrender_schema.catalog import AREAS
+from flatrender_schema.citus import engine as citus_engine
 from flatrender_schema.engine import results_import
 from flatrender_schema.engine.fixes import correct_statements
 from flatrender_schema.engine.inspection import (
@@ -55,6 +56,8 @@ class _Inspector(PostgreSQL):  # type: ignore[misc]
         query = args[0] if args and isinstance(args[0], str) else None
         if query is not None and _SLOW_IDENTITY_LOOKUP in query:
             args = (query.replace(_SLOW_IDENTITY_LOOKUP, _FAST_IDENTITY_LOOKUP), *args[1:])
+        if query is not None and citus_engine.member_only(query) != query:  # Citus: see citus/engine.py
+            args = (citus_engine.member_only(str(args[0])), *args[1:])
         only = self.only
         if only is None or query is None:
             return super().execute(*args, **kwargs)
@@ -103,6 +106,7 @@ def _drop_inherited_constraints(inspector: PostgreSQL, conn: psycopg.Connection)
 def inspect(conn: psycopg.Connection, only: Focus | None = None) -> PostgreSQL:
     with conn.cursor() as cur:
         inspector = _Inspector(cur, only)
+    citus_engine.drop_shards(inspector, citus_engine.shards_of(conn))  # Citus: see citus/engine.py
     _drop_inherited_constraints(inspector, conn)
     fill_collation_locales(inspector, conn)
     drop_attached_indexes(inspector)

@@ -222,6 +222,7 @@ class Cluster:
         ephemeral: bool,
         run_as: RunAs | None = None,
         socket_dir: Path | None = None,
+        settings: dict[str, str] | None = None,
     ) -> None:
         self.root = root
         self.server = server
@@ -230,11 +231,15 @@ class Cluster:
         self.socket_dir = socket_dir or root / "sock"
         self.datadir = root / "data"
         self.logfile = root / "server.log"
+        # Extra server settings for every start, e.g. shared_preload_libraries = 'citus'.
+        self.settings = dict(settings or {})
 
     # -- construction -------------------------------------------------------------------------
 
     @classmethod
-    def ephemeral_cluster(cls, want_major: int | None = None, *, strict: bool = False) -> Cluster:
+    def ephemeral_cluster(
+        cls, want_major: int | None = None, *, strict: bool = False, settings: dict[str, str] | None = None
+    ) -> Cluster:
         """A fresh scratch cluster in a private temp directory (call `start()`, then `remove()`)."""
         server = choose_server(want_major, strict=strict)
         run_as = RunAs.for_current_user()
@@ -243,7 +248,7 @@ class Cluster:
         base = ephemeral_bases()[0]
         root = Path(tempfile.mkdtemp(prefix=EPHEMERAL_PREFIX, dir=base))
         (root / "owner.pid").write_text(str(os.getpid()))
-        return cls(root, server, ephemeral=True, run_as=run_as)
+        return cls(root, server, ephemeral=True, run_as=run_as, settings=settings)
 
     @classmethod
     def local_cluster(cls, project_dir: Path, want_major: int | None = None) -> Cluster:
@@ -347,6 +352,7 @@ class Cluster:
         }
         if self.ephemeral:
             settings.update(EPHEMERAL_SETTINGS)
+        settings.update(self.settings)
         options = " ".join(f"-c {k}={_quote_opt(v)}" for k, v in settings.items())
         result = self._run(
             [
@@ -455,9 +461,11 @@ def sweep_stale_ephemeral(base: Path) -> list[Path]:
 
 
 @contextlib.contextmanager
-def ephemeral(want_major: int | None = None, *, strict: bool = False) -> Iterator[Cluster]:
+def ephemeral(
+    want_major: int | None = None, *, strict: bool = False, settings: dict[str, str] | None = None
+) -> Iterator[Cluster]:
     """A started scratch cluster, stopped and removed on exit, exceptions and Ctrl-C alike."""
-    cluster = Cluster.ephemeral_cluster(want_major, strict=strict)
+    cluster = Cluster.ephemeral_cluster(want_major, strict=strict, settings=settings)
     try:
         cluster.start()
         yield cluster

@@ -11,6 +11,7 @@ file) describes the schema directory the file is placed in:
     support:                      # extra SQL per service (its own file, linted too)
       other: "CREATE TABLE other.t (...);"
     expect_manifest: [TN102]      # findings located in a service.yaml (fail file only)
+    project: {citus: {enabled: true}}   # extra keys of schema.yaml
     plain: true                   # lint the file as plain SQL, no schema directory
 """
 
@@ -62,7 +63,7 @@ def _build(sql: Path, spec: dict[str, Any], root: Path) -> tuple[Path | None, Pa
     schema_dir = root / "schema"
     schema_dir.mkdir()
     (schema_dir / "schema.yaml").write_text(yaml.safe_dump(
-        {"version": 1, "owner": "owner_role", "services": list(services)}))
+        {"version": 1, "owner": "owner_role", "services": list(services), **(spec.get("project") or {})}))
     for name, manifest in services.items():
         (schema_dir / name).mkdir()
         (schema_dir / name / "service.yaml").write_text(yaml.safe_dump(manifest, sort_keys=False))

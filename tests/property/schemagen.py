@@ -926,7 +926,13 @@ def m_enum(draw: st.DrawFn, s: Schema) -> bool:
         name = draw(st.sampled_from(sorted(s.enums)))
         labels = s.enums[name]
         free = [v for v in ENUM_LABELS if v not in labels]
-        if not free:
+        # Backwards the label is removed and the engine recreates the enum, which fails under a CHECK
+        # on a column of it: pinned by tests/cases/property/enum_recreated_under_check (xfail).
+        checked = any(
+            (col := t.column(chk.column)) is not None and col.type == ("enum", name)
+            for t in s.tables.values() for chk in t.checks
+        )
+        if not free or checked:
             return False
         pos = draw(st.integers(0, len(labels)))
         labels.insert(pos, draw(st.sampled_from(free)))

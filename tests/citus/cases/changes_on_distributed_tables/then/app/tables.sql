@@ -1,0 +1,42 @@
+CREATE TABLE app.tenants (
+    id uuid NOT NULL,
+    name text NOT NULL,
+    CONSTRAINT tenants_pkey PRIMARY KEY (id)
+);
+
+CREATE TABLE app.countries (
+    code text NOT NULL,
+    name text NOT NULL,
+    CONSTRAINT countries_pkey PRIMARY KEY (code)
+);
+
+CREATE TABLE app.users (
+    tenant_id uuid NOT NULL,
+    id uuid NOT NULL,
+    country text,
+    CONSTRAINT users_pkey PRIMARY KEY (tenant_id, id),
+    CONSTRAINT users_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES app.tenants (id),
+    CONSTRAINT users_country_fkey FOREIGN KEY (country) REFERENCES app.countries (code)
+);
+
+CREATE TABLE app.orders (
+    tenant_id uuid NOT NULL,
+    id uuid NOT NULL,
+    user_id uuid NOT NULL,
+    CONSTRAINT orders_pkey PRIMARY KEY (tenant_id, id),
+    CONSTRAINT orders_user_fkey FOREIGN KEY (tenant_id, user_id) REFERENCES app.users (tenant_id, id)
+);
+
+ALTER TABLE app.users ADD COLUMN nickname text;
+ALTER TABLE app.users ADD COLUMN score integer NOT NULL DEFAULT 0;
+ALTER TABLE app.users ADD CONSTRAINT users_score_check CHECK (score >= 0);
+CREATE INDEX users_country_idx ON app.users (country);
+ALTER TABLE app.orders ADD COLUMN country text;
+ALTER TABLE app.orders ADD CONSTRAINT orders_country_fkey FOREIGN KEY (country) REFERENCES app.countries (code);
+
+CREATE TABLE app.invoices (
+    tenant_id uuid NOT NULL,
+    id uuid NOT NULL,
+    CONSTRAINT invoices_pkey PRIMARY KEY (tenant_id, id),
+    CONSTRAINT invoices_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES app.tenants (id)
+);

@@ -1,0 +1,6 @@
+CREATE TABLE app.tenants (id uuid NOT NULL, CONSTRAINT tenants_pkey PRIMARY KEY (id));
+CREATE TABLE app.users (tenant_id uuid NOT NULL, id uuid NOT NULL, CONSTRAINT users_pkey PRIMARY KEY (tenant_id, id),
+    CONSTRAINT users_tenant_fkey FOREIGN KEY (tenant_id) REFERENCES app.tenants (id) ON UPDATE CASCADE);  -- expect: CT105
+CREATE TABLE app.orders (tenant_id uuid NOT NULL, id uuid NOT NULL, user_id uuid,
+    CONSTRAINT orders_pkey PRIMARY KEY (tenant_id, id),
+    CONSTRAINT orders_user_fkey FOREIGN KEY (tenant_id, user_id) REFERENCES app.users (tenant_id, id) ON DELETE SET NULL);  -- expect: CT105
