@@ -8,7 +8,8 @@ from collections.abc import Callable
 from flatrender_schema.fleet.planning import FleetPlan, PlanGroup
 from flatrender_schema.fleet.rollout import Rollout
 from flatrender_schema.plan import Plan, Step
-from flatrender_schema.render import SYMBOLS, render_sql, summary_line
+from flatrender_schema.plan_groups import SYMBOLS
+from flatrender_schema.render import render_sql, summary_line
 
 
 def _targets(n: int) -> str:
