@@ -7,6 +7,22 @@ def _comment_on(row: dict) -> tuple[str, sql.Composable]:
     return "column", sql.Identifier(row["schema"], row["table"], row["name"])
 
 
+_IDENTITY = ("identity_type", "identity_start", "identity_increment", "identity_min", "identity_max",
+             "identity_cache", "identity_cycle")
+
+
+def _normalise(row: dict) -> None:
+    """The identity sequence's options as fields of their own (read as one array)."""
+    values = row.pop("identity_sequence", None) or [None] * len(_IDENTITY)
+    for i, (field, value) in enumerate(zip(_IDENTITY, values, strict=True)):
+        if value is None or i == 0:
+            row[field] = value
+        elif field == "identity_cycle":
+            row[field] = value == "true"
+        else:
+            row[field] = int(value)
+
+
 AREA = Area(
     name="columns",
     kind="column",
@@ -26,19 +42,19 @@ AREA = Area(
                nullif(a.attstattarget::int, -1) as statistics,
                a.attfdwoptions::text[] as fdw_options,
                case when a.attinhcount > 0 and not c.relispartition then a.attislocal end as local,
-               s.seqtypid::regtype::text as identity_type, s.seqstart as identity_start,
-               s.seqincrement as identity_increment, s.seqmin as identity_min, s.seqmax as identity_max,
-               s.seqcache as identity_cache, s.seqcycle as identity_cycle
+               -- evaluated for identity columns only (a lookup per column would double the query)
+               case when a.attidentity <> '' then (
+                    select array[q.seqtypid::regtype::text, q.seqstart::text, q.seqincrement::text,
+                                 q.seqmin::text, q.seqmax::text, q.seqcache::text, q.seqcycle::text]
+                    from pg_depend sd join pg_sequence q on q.seqrelid = sd.objid
+                    where sd.refclassid = 'pg_class'::regclass and sd.classid = 'pg_class'::regclass
+                      and sd.refobjid = a.attrelid and sd.refobjsubid = a.attnum and sd.deptype = 'i') end
+                 as identity_sequence
         from pg_attribute a join pg_class c on c.oid = a.attrelid
         join pg_namespace n on n.oid = c.relnamespace join pg_type t on t.oid = a.atttypid
         left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
         left join pg_collation co on co.oid = a.attcollation
         left join pg_namespace cn on cn.oid = co.collnamespace
-        left join lateral (
-             select q.* from pg_depend sd join pg_sequence q on q.seqrelid = sd.objid
-             where a.attidentity <> '' and sd.refclassid = 'pg_class'::regclass
-               and sd.classid = 'pg_class'::regclass and sd.refobjid = a.attrelid and sd.refobjsubid = a.attnum
-               and sd.deptype = 'i') s on true
         where a.attnum > 0 and not a.attisdropped and c.relkind in ('r', 'p', 'v', 'm', 'f', 'c')
           and {SYSTEM_SCHEMA_FILTER}
           and {not_extension_member("pg_class", "c.oid")}
@@ -46,4 +62,5 @@ AREA = Area(
     key=("schema", "table", "name"),
     parent="table",
     comment_on=_comment_on,
+    normalise=_normalise,
 )
