@@ -39,7 +39,9 @@ def test_same_message_or_values_as_before(case: dict[str, Any], tmp_path: Path) 
             load(path)
         assert str(info.value).replace(str(path), path.name) == case["error"]
     else:
-        assert _data(load(path)) == case["value"]
+        data = _data(load(path))
+        data.pop("citus", None)  # the citus: sections came after the values were recorded (issue 20)
+        assert data == case["value"]
 
 
 def test_the_lint_path_does_not_import_pydantic() -> None:

@@ -55,8 +55,8 @@ def test_the_plan_comment_marks_added_changed_and_dropped_tables(plan: Plan) -> 
     assert 'e_shop__customers |o--o{ e_shop__orders : "customer_id"' in diagram  # nullability: unknown here
     assert "classDef added" in diagram and "class e_shop__legacy dropped" in diagram
     assert "_2 added, 2 changed, 1 dropped._" in markdown
-    # the diagram sits between the step table and the SQL
-    assert markdown.index("| # | action") < markdown.index("```mermaid") < markdown.index("<details>")
+    # the diagram sits between the summary table and the folded details
+    assert markdown.index("| service |") < markdown.index("```mermaid") < markdown.index("<details>")
 
 
 def test_the_plan_diagram_renders_in_a_browser(plan: Plan, tmp_path: Path) -> None:

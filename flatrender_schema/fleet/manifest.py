@@ -90,8 +90,8 @@ class Target:
             return desired
         if desired.project is None:
             raise InputError(f"target {self.name}: premake needs schema.yaml (not --desired)", self.location)
-        policy = desired.project.partition_policy.model_copy(update={"premake": self.premake})
-        project = desired.project.model_copy(update={"partition_policy": policy})
+        policy = dataclasses.replace(desired.project.partition_policy, premake=self.premake)
+        project = dataclasses.replace(desired.project, partition_policy=policy)
         override = (f"{TARGETS_FILE}#premake", str(self.premake))
         return dataclasses.replace(desired, project=project, sources=(*desired.sources, override))
 

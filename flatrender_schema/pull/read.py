@@ -118,6 +118,7 @@ QUERIES: dict[str, str] = {
                   join pg_namespace pn on pn.oid = p.relnamespace where i.inhrelid = c.oid
                   order by i.inhseqno limit 1) as first_parent,
                case when c.relkind in ('v', 'm') then pg_get_viewdef(c.oid) end as definition,
+               c.relkind <> 'm' or c.relispopulated as populated,
                case when c.relkind = 'S' then (select d.refobjid from pg_depend d where d.objid = c.oid
                     and d.classid = 'pg_class'::regclass and d.refclassid = 'pg_class'::regclass
                     and d.deptype in ('a', 'i') limit 1) end as owned_by_oid,
@@ -175,7 +176,8 @@ QUERIES: dict[str, str] = {
           and not exists (select 1 from pg_inherits h where h.inhrelid = i.oid)""",
     "triggers": f"""
         select g.tgrelid as relid, g.tgname as name, pg_get_triggerdef(g.oid) as definition,
-               g.tgenabled as enabled, quote_ident(g.tgname) as qname
+               g.tgenabled as enabled, quote_ident(g.tgname) as qname,
+               obj_description(g.oid, 'pg_trigger') as comment
         from pg_trigger g join pg_class c on c.oid = g.tgrelid join pg_namespace n on n.oid = c.relnamespace
         where not g.tgisinternal and {_user()} and g.tgparentid = 0""",
     "policies": f"""

@@ -455,7 +455,8 @@ class Renderer:
         keyword = "MATERIALIZED VIEW" if rel["kind"] == "m" else "VIEW"
         options = f" WITH ({', '.join(rel['options'])})" if rel["options"] else ""
         definition = rel["definition"].strip().rstrip(";")
-        self.emit(pretty(f"CREATE {keyword} {q}{options} AS\n{definition}"), schema, home)
+        no_data = "" if rel.get("populated", True) else "\nWITH NO DATA"
+        self.emit(pretty(f"CREATE {keyword} {q}{options} AS\n{definition}") + no_data, schema, home)
         self.relation_parts(rel, home)
 
     def relation_parts(self, rel: Row, home: str) -> None:
@@ -468,6 +469,7 @@ class Renderer:
             self.emit(_comment("INDEX", ix["qname"], ix["comment"]), schema, home)
         for tg in self.by_table["triggers"].get(rel["oid"], []):
             self.emit(tg["definition"], schema, home)
+            self.emit(_comment("TRIGGER", f"{tg['qname']} ON {q}", tg.get("comment")), schema, home)
             if tg["enabled"] in TRIGGER_STATES:
                 self.emit(f"ALTER TABLE {q} {TRIGGER_STATES[tg['enabled']]} {tg['qname']}", schema, home)
         for p in self.by_table["policies"].get(rel["oid"], []):

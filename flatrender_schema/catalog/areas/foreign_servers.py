@@ -19,9 +19,9 @@ AREA = Area(
                s.srvoptions::text[] as options,
                pg_get_userbyid(s.srvowner) as owner, coalesce(s.srvacl, acldefault('S', s.srvowner))::text[] as acl,
                obj_description(s.oid, 'pg_foreign_server') as comment,
-               (select array_agg(coalesce(pg_get_userbyid(nullif(m.umuser, 0)), 'PUBLIC') || ' '
-                                 || coalesce(m.umoptions::text, '{{}}') order by 1)
-                  from pg_user_mapping m where m.umserver = s.oid) as user_mappings
+               -- the view, not pg_user_mapping (superusers only); options show where this role may see them
+               (select array_agg(m.usename || ' ' || coalesce(m.umoptions::text, '{{}}') order by 1)
+                  from pg_user_mappings m where m.srvid = s.oid) as user_mappings
         from pg_foreign_server s join pg_foreign_data_wrapper w on w.oid = s.srvfdw
         where {not_extension_member("pg_foreign_server", "s.oid")}
         order by 1""",
