@@ -430,20 +430,23 @@ def _db_label(self: Any, purpose: str) -> str:
 
 
 def _instrument(timer: PhaseTimer) -> None:
-    from flatrender_schema import catalog, planner, scratch
+    from flatrender_schema import catalog, converge, copy_of_live, planner, scratch
     from flatrender_schema.engine import results_engine
 
     timer.wrap(planner, "build_shadow", "shadow build (desired DDL)")
     timer.wrap(catalog, "read_snapshot", "catalog.read_snapshot")
     timer.wrap(catalog, "compare", "catalog.compare")
-    timer.wrap(planner, "_converge", "converge (engine diff, scratch copy, gaps, verification)")
-    timer.wrap(planner, "_clone", "clone of live (reverse engine diff + apply)")
-    timer.wrap(planner, "_focused", "narrowed plan (objects that differ)")
-    timer.wrap(planner, "remembered", "cached shadow: stored snapshot / inspection")
-    timer.wrap(planner, "run_gaps", "gap layer")
-    timer.wrap(planner, "_execute", lambda conn, stmts, what: f"execute {what}s")
-    timer.wrap(planner, "run_with_retries", "run_with_retries")
-    timer.wrap(planner, "make_online", "make_online")
+    timer.wrap(planner, "_first_that_works", "converge (copies of live tried in order)")
+    timer.wrap(planner, "converge", "converge on one copy (engine diff, gaps, verification)")
+    timer.wrap(copy_of_live, "clone", "clone of live (reverse engine diff + apply)")
+    timer.wrap(planner, "remembered", "cached shadow: stored snapshot")
+    timer.wrap(copy_of_live, "remembered", "cached shadow: stored inspection")
+    for module in (converge, copy_of_live):  # each imported run_gaps by name
+        timer.wrap(module, "run_gaps", "gap layer")
+    timer.wrap(converge, "execute", lambda conn, stmts, what: f"execute {what}s")
+    timer.wrap(copy_of_live, "run_with_retries", "run_with_retries")
+    timer.wrap(converge, "make_online", "make_online")
+    timer.wrap(converge, "plan_order", "dependency order")
     timer.wrap(planner, "role_statements", "role_statements")
     timer.wrap(planner, "referenced_roles", "referenced_roles")
     timer.wrap(planner, "rename_statements", "rename_statements")
