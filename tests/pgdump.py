@@ -101,7 +101,3 @@ def compare_dumps(first: str, second: str) -> DumpDiff:
 
 def compare_databases(first_url: str, second_url: str, major: int) -> DumpDiff:
     return compare_dumps(dump_schema(first_url, major), dump_schema(second_url, major))
-
-
-def write_dump(path: Path, url: str, major: int) -> None:
-    path.write_text(dump_schema(url, major))
