@@ -18,9 +18,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-import pglast
 import psycopg
-from pglast import ast
 from psycopg import errors, sql
 
 from flatrender_schema import catalog
@@ -87,10 +85,8 @@ Progress = Callable[[str], None]
 
 
 def refused_hazards(plan: Plan, allowed: Iterable[str]) -> set[str]:
-    allow = set(allowed)
-    if "all" in allow:
-        return set()
-    return set(plan.data_loss) - allow
+    """The data-loss codes `plan.refused` finds not allowed."""
+    return {r.code for r in plan.refused(allowed)}
 
 
 @contextlib.contextmanager
@@ -154,7 +150,7 @@ def apply_plan(
         try:
             for number, step in numbered:
                 if step.phase == "post":
-                    _drop_invalid_index(conn, step.sql)
+                    _drop_invalid_index(conn, step)
                     _run(conn, step, number, "the transaction had committed; rerun apply to resume", result, progress)
         except ApplyError as exc:
             _finish(conn, history_id, started, "failed", result.steps_done, exc.message)
@@ -215,15 +211,7 @@ def _dry_run(
     with contextlib.suppress(_Rollback), conn.transaction():
         citus_apply.prepare_transaction(conn)  # Citus: see citus/apply.py
         for number, step in numbered:
-            text = step.sql.replace("CONCURRENTLY ", "") if step.phase == "post" else step.sql
-            _run(
-                conn,
-                Step(text, step.action, step.object, step.source, "main", step.hazards),
-                number,
-                "dry run: nothing was applied",
-                result,
-                progress,
-            )
+            _run(conn, step, number, "dry run: nothing was applied", result, progress, plain=True)
         raise _Rollback
 
 
@@ -239,11 +227,13 @@ def _run(
     result: ApplyResult,
     progress: Progress,
     reraise_lock: bool = False,
+    plain: bool = False,
 ) -> None:
-    progress(f"step {number}: {step.action} {step.object}".rstrip())
+    """Run one step (with `plain`, its form without CONCURRENTLY, for a transaction)."""
+    progress(f"step {number}: {step.title}")
     t0 = time.monotonic()
     try:
-        conn.execute(step.sql.encode())
+        conn.execute((step.plain_sql if plain else step.sql).encode())
     except errors.LockNotAvailable:
         if reraise_lock:
             raise
@@ -258,25 +248,19 @@ def _run(
     result.step_seconds.append((number, time.monotonic() - t0))
 
 
-def _drop_invalid_index(conn: psycopg.Connection, sql_text: str) -> None:
+def _drop_invalid_index(conn: psycopg.Connection, step: Step) -> None:
     """A failed CREATE INDEX CONCURRENTLY leaves an invalid index behind; IF NOT EXISTS would keep it."""
-    try:
-        node = pglast.parse_sql(sql_text)[0].stmt
-    except (pglast.parser.ParseError, IndexError):
+    if step.concurrent_index is None:
         return
-    if not (isinstance(node, ast.IndexStmt) and node.concurrent and node.idxname and node.relation):
-        return
-    schema = node.relation.schemaname or "public"
+    schema, index = step.concurrent_index
     invalid = conn.execute(
         "select 1 from pg_index x join pg_class i on i.oid = x.indexrelid join pg_namespace n on n.oid = "
         "i.relnamespace where n.nspname = %s and i.relname = %s and not x.indisvalid",
-        [schema, node.idxname],
+        [schema, index],
     ).fetchone()
     if invalid:
         conn.execute(
-            sql.SQL("drop index concurrently if exists {}.{}").format(
-                sql.Identifier(schema), sql.Identifier(node.idxname)
-            )
+            sql.SQL("drop index concurrently if exists {}.{}").format(sql.Identifier(schema), sql.Identifier(index))
         )
 
 

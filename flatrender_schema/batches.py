@@ -25,18 +25,22 @@ _ALONE = re.compile(
 
 
 def runs_alone(statement: str) -> bool:
-    """True for a statement that must not share a transaction with others."""
+    """True for a statement of desired-state SQL (split, not parsed) that must not share a transaction
+    with others; a planned step knows it from its tree (`Step.runs_alone`)."""
     return bool(_ALONE.match(statement, _LEADING_COMMENTS.match(statement).end()))  # type: ignore[union-attr]
 
 
-def execute_batched(conn: psycopg.Connection, statements: Sequence[str], size: int = BATCH_SIZE) -> int:
+def execute_batched(
+    conn: psycopg.Connection, statements: Sequence[str], size: int = BATCH_SIZE, alone: Sequence[bool] | None = None
+) -> int:
     """Run `statements` on an autocommit connection in all-or-nothing batches, in order, until one
-    fails or one must run alone; return how many ran (the caller runs the rest one by one)."""
+    fails or one must run alone (`alone[i]`, else `runs_alone`); return how many ran (the caller runs
+    the rest one by one)."""
     done = 0
     while done < len(statements):
         batch: list[str] = []
-        for stmt in statements[done : done + size]:
-            if runs_alone(stmt):
+        for i, stmt in enumerate(statements[done : done + size], done):
+            if alone[i] if alone is not None else runs_alone(stmt):
                 break
             batch.append(stmt)
         if not batch:
@@ -70,14 +74,17 @@ def _execute_one(conn: psycopg.Connection, statement: str) -> None:
 
 
 def execute_all(
-    conn: psycopg.Connection, statements: Sequence[str], on_error: Callable[[int, psycopg.Error], None]
+    conn: psycopg.Connection,
+    statements: Sequence[str],
+    on_error: Callable[[int, psycopg.Error], None],
+    alone: Sequence[bool] | None = None,
 ) -> None:
     """Run every statement in order: in batches while that works, one by one where a batch fails
     (or a statement must run alone). `on_error(index, error)` sees each single statement that fails,
     and raises or lets the run go on."""
     i = 0
     while i < len(statements):
-        i += execute_batched(conn, statements[i:])
+        i += execute_batched(conn, statements[i:], alone=alone[i:] if alone is not None else None)
         for j in range(i, min(i + BATCH_SIZE, len(statements))):
             try:
                 _execute_one(conn, statements[j])

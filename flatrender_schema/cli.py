@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import shutil
 import signal
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -93,32 +95,46 @@ def _load(schema_dir: Path, desired: list[Path] | None):  # type: ignore[no-unty
     return load_plain(desired) if desired else load_desired(schema_dir)
 
 
-def _make_plan(
-    schema_dir: Path,
+@dataclass
+class _Planning:
+    """What `plan` and `apply` plan with: the desired state, the engine, live and a scratch server."""
+
+    state: Any
+    engine: Any
+    live: Any
+    dev: Any
+    options: Any
+
+    def plan(self, progress: Callable[[str], None] = lambda _: None):  # type: ignore[no-untyped-def]
+        from flatrender_schema.planner import build_plan
+
+        return build_plan(self.live, self.state, self.dev, self.engine, self.options, progress)
+
+
+@contextlib.contextmanager
+def _planning(
+    state: Any,
+    engine: str,
     database_url: str | None,
     dev_url: str | None,
-    desired: list[Path] | None,
-    engine: str,
     now: str | None,
-    quiet: bool = False,
-    reuse_shadow: bool = False,
-):  # type: ignore[no-untyped-def]
+    reuse_shadow: bool,
+    progress: Callable[[str], None] = lambda _: None,
+) -> Iterator[_Planning]:
+    """Connect to live and start (or reach) the scratch server its major needs, for one or more plans."""
     from flatrender_schema.citus.shadow import dev_settings as citus_dev_settings
     from flatrender_schema.engine import get_engine
-    from flatrender_schema.planner import PlanOptions, build_plan
+    from flatrender_schema.planner import PlanOptions
     from flatrender_schema.postgres.connect import connection
     from flatrender_schema.targets import dev_server, resolve_target
 
-    state = _load(schema_dir, desired)
     chosen = get_engine(engine)
-    url = resolve_target(database_url, Path.cwd())
-    with _progress(quiet) as progress, connection(url, autocommit=True) as live:
+    with connection(resolve_target(database_url, Path.cwd()), autocommit=True) as live:
         major = live.info.server_version // 10000
         if dev_url is None:
             progress("starting a scratch PostgreSQL server")
         with dev_server(dev_url, major, citus_dev_settings(state, major)) as dev:  # Citus: citus/shadow.py
-            plan = build_plan(live, state, dev, chosen, PlanOptions(_today(now), reuse_shadow=reuse_shadow), progress)
-    return plan, url
+            yield _Planning(state, chosen, live, dev, PlanOptions(_today(now), reuse_shadow=reuse_shadow))
 
 
 @app.command()
@@ -172,7 +188,9 @@ def plan(
     if fmt not in RENDERERS:
         _fail(SchemaError(f"--format must be one of {', '.join(RENDERERS)}"))
     try:
-        the_plan, _ = _make_plan(schema_dir, database_url, dev_url, desired, engine, now, reuse_shadow=reuse_shadow)
+        state = _load(schema_dir, desired)
+        with _progress() as progress, _planning(state, engine, database_url, dev_url, now, reuse_shadow, progress) as p:
+            the_plan = p.plan(progress)
         if out is not None:
             out.write_text(the_plan.to_json(), encoding="utf-8")
     except (SchemaError, OSError) as exc:
@@ -217,13 +235,8 @@ def apply(
 ) -> None:
     """Converge the live database to the desired state. Exit 0 converged, 1 refused or failed."""
     from flatrender_schema.apply import ApplyOptions, apply_lock, apply_plan
-    from flatrender_schema.citus.shadow import dev_settings as citus_dev_settings
-    from flatrender_schema.engine import get_engine
     from flatrender_schema.plan import Plan
-    from flatrender_schema.planner import PlanOptions, build_plan
-    from flatrender_schema.postgres.connect import connection
     from flatrender_schema.render import render_text
-    from flatrender_schema.targets import dev_server, resolve_target
 
     options = ApplyOptions(
         allow_hazards=frozenset(allow_hazard or ()),
@@ -239,7 +252,6 @@ def apply(
         _fleet_apply(fleet_args, options, plan_file, canary, yes, ignore_desired_mismatch)
     try:
         state = _load(schema_dir, desired)
-        chosen = get_engine(engine)
         given = Plan.from_json(plan_file.read_text(encoding="utf-8"), str(plan_file)) if plan_file else None
         if given is not None and given.desired_fingerprint != state.fingerprint() and not ignore_desired_mismatch:
             _fail(
@@ -248,16 +260,13 @@ def apply(
                     hint="plan again from these files, or pass --ignore-desired-mismatch",
                 )
             )
-        url = resolve_target(database_url, Path.cwd())
-        with connection(url, autocommit=True) as live:
-            major = live.info.server_version // 10000
-            with dev_server(dev_url, major, citus_dev_settings(state, major)) as dev, apply_lock(live, lock_wait):
+        with _planning(state, engine, database_url, dev_url, now, reuse_shadow) as planning:
+            live = planning.live
+            with apply_lock(live, lock_wait):
                 # Planning under the apply lock: a concurrent apply finishes first, and this one then
                 # finds nothing (or only what is left) to do.
                 with _progress() as progress:
-                    the_plan = given or build_plan(
-                        live, state, dev, chosen, PlanOptions(_today(now), reuse_shadow=reuse_shadow), progress
-                    )
+                    the_plan = given or planning.plan(progress)
                 typer.echo(render_text(the_plan))
                 if the_plan.empty:
                     raise typer.Exit(EXIT_OK)
@@ -273,7 +282,7 @@ def apply(
                     raise typer.Exit(EXIT_OK)
                 retried = f" ({result.retries} lock retries)" if result.retries else ""
                 typer.echo(f"Applied {result.steps_done} steps{retried}.")
-                after = build_plan(live, state, dev, chosen, PlanOptions(_today(now), reuse_shadow=reuse_shadow))
+                after = planning.plan()
                 if not after.empty:
                     _fail(SchemaError(f"apply did not converge; still pending:\n{render_text(after)}"))
         typer.echo("Converged: the database matches the desired state.")

@@ -4,10 +4,9 @@ verification (`verify`), which a plan must pass or be an error.
 
 from __future__ import annotations
 
-import re
+from pglast import ast, enums
 
 from flatrender_schema import catalog
-from flatrender_schema.changes import Change
 from flatrender_schema.copy_of_live import Copy, Work
 from flatrender_schema.declared.reference_data import reference_statements
 from flatrender_schema.engine import Scope
@@ -16,12 +15,15 @@ from flatrender_schema.errors import PlanError
 from flatrender_schema.online import make_online
 from flatrender_schema.ordering import plan_order
 from flatrender_schema.scratch_work import ANALYZE_CATALOGS, as_text, close_gaps, execute, run_gaps
+from flatrender_schema.step import Step
 from flatrender_schema.tool_schema import ALWAYS_EXCLUDED
 
-_DROP_SCHEMA = re.compile(r"^\s*drop\s+schema\b", re.I)
+
+def _drops_schema(step: Step) -> bool:
+    return isinstance(step.tree, ast.DropStmt) and step.tree.removeType == enums.ObjectType.OBJECT_SCHEMA
 
 
-def converge(work: Work, copy: Copy) -> tuple[list[Change], list[Change]]:
+def converge(work: Work, copy: Copy) -> tuple[list[Step], list[Step]]:
     """The engine's and the gap layer's changes from live to the shadow, applied to `copy` and verified.
     With `copy.focus`, both engine diffs see only the objects it names."""
     sides, focus, skip = work.sides, copy.focus, work.skip
@@ -33,23 +35,24 @@ def converge(work: Work, copy: Copy) -> tuple[list[Change], list[Change]]:
         live_inspection = work.engine.inspect(copy.conn)
 
     scope = Scope(ALWAYS_EXCLUDED, lambda kind, schema, name: kind == "extensions" or not skip(schema, name), focus)
-    planned = as_target(work.engine.diff_inspected(live_inspection, copy.shadow_inspection, scope), sides.shadow_snap)
+    engine_sql = work.engine.diff_inspected(live_inspection, copy.shadow_inspection, scope)
+    planned = as_target([Step.parse(s, "engine") for s in engine_sql], sides.shadow_snap)
     # What the engine's statements use and the engine does not plan (domains) comes first, ordered
     # among them by dependency (a function a default calls before the table; a domain after the
     # function its CHECK calls).
     shadow_seen = sides.shadow_snap if focus is None else sides.shadow_snap.narrowed(focus)
     before = run_gaps(copy.conn, work.desired, copy.snapshot.excluding(skip), shadow_seen.excluding(skip), "before")
-    unordered = before + [Change(s, "engine") for s in planned]
-    live_relations = {f"{r['schema']}.{r['name']}": r["kind"] for r in sides.live_snap.rows("relations")}
+    unordered = before + planned
+    live_relations = sides.live_relations
     engine_changes = make_online(
-        [unordered[i] for i in plan_order([c.sql for c in unordered])],
+        [unordered[i] for i in plan_order([c.trees for c in unordered])],
         set(live_relations),
         {name for name, kind in live_relations.items() if kind == "p"},
     )
     # A schema is dropped last: what the gap layer drops (a domain) may still be in it.
-    schema_drops = [c for c in engine_changes if _DROP_SCHEMA.match(c.sql)]
-    engine_changes = [c for c in engine_changes if not _DROP_SCHEMA.match(c.sql)]
-    execute(copy.conn, [c.sql for c in engine_changes], "engine statement")
+    schema_drops = [c for c in engine_changes if _drops_schema(c)]
+    engine_changes = [c for c in engine_changes if not _drops_schema(c)]
+    execute(copy.conn, engine_changes, "engine statement")
 
     work.progress("closing the gaps the engine leaves")
     target = sides.shadow_snap.excluding(skip)
@@ -63,9 +66,10 @@ def converge(work: Work, copy: Copy) -> tuple[list[Change], list[Change]]:
             raise PlanError(f"the focused plan reaches beyond its focus: {sorted(strays)[:5]}")
     gap_changes, final = close_gaps(copy.conn, work.desired, current, target, "gap-layer statement", skip)
     if schema_drops:
-        execute(copy.conn, [c.sql for c in schema_drops], "engine statement")
+        execute(copy.conn, schema_drops, "engine statement")
         gap_changes += schema_drops
         final = catalog.read_snapshot(copy.conn, ALWAYS_EXCLUDED).excluding(skip)
+    # Every declared row inserts on the copy (not the plan's rows, which depend on live's data).
     execute(copy.conn, as_text(copy.conn, reference_statements(None, work.desired)[0]), "reference row")
 
     work.progress("verifying the plan converges")

@@ -39,6 +39,7 @@ from flatrender_schema.scratch import DevServer
 from flatrender_schema.scratch_work import ANALYZE_AFTER, ANALYZE_CATALOGS, close_gaps, rolled_back, run_gaps
 from flatrender_schema.shadow import run_with_retries
 from flatrender_schema.shadow_cache import remembered
+from flatrender_schema.step import Step
 from flatrender_schema.tool_schema import ALWAYS_EXCLUDED
 
 Progress = Callable[[str], None]
@@ -60,6 +61,11 @@ class Sides:
     pool: ThreadPoolExecutor  # one thread for live's side
     cached: bool  # the shadow is a cached one: what is read from it is kept with it
 
+    @property
+    def live_relations(self) -> dict[str, str]:
+        """Live's relations, `schema.name` -> relkind (hazards and the online rewrite ask what exists)."""
+        return {f"{r['schema']}.{r['name']}": r["kind"] for r in self.live_snap.rows("relations")}
+
 
 @dataclass
 class Work:
@@ -72,7 +78,7 @@ class Work:
     engine: Engine
     plan_scope: PlanScope
     skip: Callable[[str, str], bool]
-    renames: list[str]
+    renames: list[Step]
     progress: Progress
     # How each attempt tried so far failed: "copy" (no exact copy of live) or "plan" (its plan did not work).
     failures: dict[str, str] = field(default_factory=dict)
@@ -223,7 +229,8 @@ def clone(
     live_seen = work.sides.live_snap if focus is None else work.sides.live_snap.narrowed(focus)
     scope = Scope(ALWAYS_EXCLUDED, only=focus)
     copy.execute("set check_function_bodies = off")
-    statements = as_target(work.engine.diff_inspected(copy_inspection, live_inspection, scope), live_seen)
+    engine_sql = work.engine.diff_inspected(copy_inspection, live_inspection, scope)
+    statements = [s.sql for s in as_target([Step.parse(s, "engine") for s in engine_sql], live_seen)]
     clone_desired = Desired(None) if work.desired.project is None else work.desired
     start = catalog.read_snapshot(copy, ALWAYS_EXCLUDED, focus) if start_snap is None else start_snap
     statements = [c.sql for c in run_gaps(copy, clone_desired, start, live_seen, stage="before")] + statements

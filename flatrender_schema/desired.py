@@ -38,16 +38,25 @@ class SqlFile:
 
 
 @dataclass(frozen=True)
-class Service:
+class ServiceLayout:
+    """A service's place in `schema/` and its validated manifest (its SQL not yet read); lint's
+    `ServiceInfo` adds where each manifest key is written."""
+
     name: str
     directory: Path
     manifest: ServiceManifest
     manifest_path: Path
-    files: tuple[SqlFile, ...]
 
     @property
     def schema(self) -> str:
         return self.manifest.schema_
+
+
+@dataclass(frozen=True)
+class Service(ServiceLayout):
+    """A service with its SQL files read."""
+
+    files: tuple[SqlFile, ...]
 
     @property
     def statements(self) -> tuple[Statement, ...]:
@@ -149,16 +158,6 @@ def _relative(path: Path, root: Path) -> str:
         return str(path.relative_to(root))
     except ValueError:
         return str(path)
-
-
-@dataclass(frozen=True)
-class ServiceLayout:
-    """A service's place in `schema/` and its validated manifest (its SQL not yet read)."""
-
-    name: str
-    directory: Path
-    manifest: ServiceManifest
-    manifest_path: Path
 
 
 def load_layout(

@@ -1,16 +1,18 @@
-"""Hazards: each planned statement parsed with pglast and classified against a closed catalogue."""
+"""Hazards: each planned statement's parse tree classified against a closed catalogue."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pglast
 from pglast import ast, enums
 
 from flatrender_schema.citus import hazard as citus_hazard
-from flatrender_schema.plan_objects import object_of
+from flatrender_schema.plan_objects import relname
+
+if TYPE_CHECKING:
+    from flatrender_schema.step import Step
 
 
 @dataclass(frozen=True, order=True)
@@ -80,12 +82,6 @@ def _h(code: str) -> Hazard:
     return Hazard(code, CATALOGUE[code])
 
 
-def _relname(rv: ast.RangeVar | None) -> str:
-    if rv is None:
-        return ""
-    return f"{rv.schemaname or 'public'}.{rv.relname}"
-
-
 _PG_NAMES = {
     "int2": "smallint", "int4": "integer", "int8": "bigint", "varchar": "character varying", "bpchar": "character",
     "float4": "real", "float8": "double precision", "timestamptz": "timestamp with time zone",
@@ -104,59 +100,25 @@ def type_name(node: ast.TypeName) -> str:
     return out + "[]" * len(node.arrayBounds or ())
 
 
-# What may come before a statement's first keyword (compile with re.S).
-LEADING_COMMENTS = r"(?:\s+|--[^\n]*\n|/\*.*?\*/)*"
-
-# Only DROP, ALTER and CREATE INDEX statements are classified below (comments may lead them).
-_MAY_HAVE_HAZARDS = re.compile(LEADING_COMMENTS + r"(?:drop|alter|create\s+(?:unique\s+)?index)\b", re.I | re.S)
-
-
-def classify(
-    sql_text: str,
-    existing_tables: Iterable[str] = (),
-    column_types: dict[tuple[str, str], str] | None = None,
+def assess(
+    step: Step, existing_tables: Iterable[str] = (), column_types: dict[tuple[str, str], str] | None = None
 ) -> tuple[Hazard, ...]:
-    """Hazards of one statement.
+    """Hazards of one planned statement, read from the tree it was parsed into.
 
     `existing_tables` are `schema.table` names present before the plan; `column_types` maps
     (`schema.table`, column) to its type before the plan, to tell a widening type change from a lossy one.
     """
-    if citus_hazard.codes_of(sql_text):
-        return tuple(_h(c) for c in citus_hazard.codes_of(sql_text))
-    if not _MAY_HAVE_HAZARDS.match(sql_text):
-        return ()  # parsing is what costs here; most statements of a plan cannot carry a hazard
-    try:
-        stmts = pglast.parse_sql(sql_text)
-    except pglast.parser.ParseError:
-        return ()
-    return _hazards_of(stmts, existing_tables, column_types)
-
-
-def assess(
-    sql_text: str, existing_tables: Iterable[str] = (), column_types: dict[tuple[str, str], str] | None = None
-) -> tuple[str, str, tuple[Hazard, ...]]:
-    """`action_of` and `classify` of one statement, parsed once (a plan has thousands)."""
-    try:
-        stmts = pglast.parse_sql(sql_text)
-    except pglast.parser.ParseError:
-        return "alter", "", ()
-    if not stmts:
-        return "alter", "", ()
-    action, obj = _action(stmts[0].stmt)
-    obj = obj or citus_hazard.object_of(sql_text)  # Citus: the table a distribution call names
-    hazards = _hazards_of(stmts, existing_tables, column_types) if _MAY_HAVE_HAZARDS.match(sql_text) else ()
-    hazards += tuple(_h(c) for c in citus_hazard.codes_of(sql_text))  # Citus: redistribution
-    return action, obj, hazards
+    hazards = _hazards_of(step.trees, existing_tables, column_types)
+    return hazards + tuple(_h(c) for c in citus_hazard.codes_of(step.sql))  # Citus: redistribution
 
 
 def _hazards_of(
-    stmts: Iterable[ast.RawStmt], existing_tables: Iterable[str], column_types: dict[tuple[str, str], str] | None
+    stmts: Iterable[ast.Node], existing_tables: Iterable[str], column_types: dict[tuple[str, str], str] | None
 ) -> tuple[Hazard, ...]:
     existing = existing_tables if isinstance(existing_tables, set | frozenset) else set(existing_tables)
     types = column_types or {}
     found: set[Hazard] = set()
-    for raw in stmts:
-        node = raw.stmt
+    for node in stmts:
         if isinstance(node, ast.DropStmt):
             kind = node.removeType
             if kind in (
@@ -170,7 +132,7 @@ def _hazards_of(
             elif kind == enums.ObjectType.OBJECT_SCHEMA:
                 found.add(_h("DROPS_SCHEMA"))
         elif isinstance(node, ast.AlterTableStmt):
-            table = _relname(node.relation)
+            table = relname(node.relation)
             on_existing = table in existing
             for cmd in node.cmds or ():
                 sub = cmd.subtype
@@ -200,35 +162,6 @@ def _hazards_of(
                         ):
                             found.add(_h("INDEX_BUILD"))
         elif isinstance(node, ast.IndexStmt):
-            if _relname(node.relation) in existing and not node.concurrent:
+            if relname(node.relation) in existing and not node.concurrent:
                 found.add(_h("INDEX_BUILD"))
     return tuple(sorted(found))
-
-
-def action_of(sql_text: str) -> tuple[str, str]:
-    """(action, object) for display: create/alter/drop and the object's name as written."""
-    try:
-        node = pglast.parse_sql(sql_text)[0].stmt
-    except (pglast.parser.ParseError, IndexError):
-        return "alter", ""
-    return _action(node)
-
-
-def _action(node: ast.Node) -> tuple[str, str]:
-    name = type(node).__name__
-    if isinstance(node, ast.DropStmt) or name.startswith("Drop"):
-        action = "drop"
-    elif name.startswith("Create") or isinstance(node, ast.IndexStmt | ast.ViewStmt | ast.CompositeTypeStmt):
-        action = "create"
-    elif isinstance(node, ast.GrantStmt):
-        action = "grant" if node.is_grant else "revoke"
-    elif isinstance(node, ast.InsertStmt):
-        action = "insert"
-    else:
-        action = "alter"
-    return action, _object_name(node)
-
-
-def _object_name(node: ast.Node) -> str:
-    """The object the statement acts on, by its own name (a comment's column, a grant's table)."""
-    return object_of(node).name

@@ -13,69 +13,50 @@
 
 from __future__ import annotations
 
-import re
+import copy
 
-import pglast
 from pglast import ast, enums
-from pglast.stream import RawStream
 from psycopg import sql
 
-from flatrender_schema.changes import Change
-from flatrender_schema.hazards import LEADING_COMMENTS
+from flatrender_schema.plan_objects import relname
+from flatrender_schema.step import Phase, Step
 
 
-def _table(rv: ast.RangeVar | None) -> str:
-    return f"{rv.schemaname or 'public'}.{rv.relname}" if rv is not None else ""
-
-
-# The statements with an online form: CREATE INDEX, ALTER TABLE, ALTER TYPE (after comments).
-_MAY_GO_ONLINE = re.compile(
-    LEADING_COMMENTS + r"(?:create\s+(?:unique\s+)?index|alter\s+(?:foreign\s+)?table|alter\s+type)\b",
-    re.I | re.S,
-)
-
-
-def make_online(changes: list[Change], existing: set[str], partitioned: set[str]) -> list[Change]:
-    """The same changes, rewritten and re-phased; execution order is pre, then main, then post."""
-    pre: list[Change] = []
-    main: list[Change] = []
-    post: list[Change] = []
+def make_online(steps: list[Step], existing: set[str], partitioned: set[str]) -> list[Step]:
+    """The same steps, rewritten and re-phased; execution order is pre, then main, then post."""
+    pre: list[Step] = []
+    main: list[Step] = []
+    post: list[Step] = []
     concurrent_indexes: set[str] = set()
-    referenced = _fk_targets(changes)
-    for change in changes:
-        if not _MAY_GO_ONLINE.match(change.sql):
-            main.append(change)  # parsing is what costs here; most statements have no online form
-            continue
-        try:
-            stmts = pglast.parse_sql(change.sql)
-        except pglast.parser.ParseError:
-            main.append(change)
-            continue
-        node = stmts[0].stmt if len(stmts) == 1 else None
+    referenced = _fk_targets(steps)
+    for step in steps:
+        node = step.tree
         if isinstance(node, ast.IndexStmt):
-            table = _table(node.relation)
+            table = relname(node.relation)
             # A unique index that a foreign key in this plan may need stays in the transaction.
             needed = node.unique and table in referenced
             if table in existing and table not in partitioned and not node.concurrent and not needed:
-                node.concurrent = True
-                node.if_not_exists = True
+                online = copy.deepcopy(node)
+                online.concurrent = True
+                online.if_not_exists = True
                 concurrent_indexes.add(node.idxname or "")
-                post.append(Change(RawStream()(node) + ";", change.source, "post"))
+                post.append(Step.of_tree(online, step.source, Phase.POST))
                 continue
         elif isinstance(node, ast.AlterEnumStmt) and node.newVal and not node.oldVal:
-            node.skipIfNewValExists = True
-            pre.append(Change(RawStream()(node) + ";", change.source, "pre"))
+            online = copy.deepcopy(node)
+            online.skipIfNewValExists = True
+            pre.append(Step.of_tree(online, step.source, Phase.PRE))
             continue
         elif isinstance(node, ast.AlterTableStmt) and len(node.cmds or ()) == 1:
-            table = _table(node.relation)
+            table = relname(node.relation)
             cmd = node.cmds[0]
             con = cmd.def_ if cmd.subtype == enums.AlterTableType.AT_AddConstraint else None
             if isinstance(con, ast.Constraint) and con.indexname and con.indexname in concurrent_indexes:
                 # UNIQUE / PRIMARY KEY USING INDEX: attach once the concurrent build is done.
-                post.append(Change(change.sql, change.source, "post"))
+                post.append(step.moved(Phase.POST))
                 continue
             if cmd.subtype == enums.AlterTableType.AT_ValidateConstraint and table in existing:
-                post.append(Change(change.sql, change.source, "post"))
+                post.append(step.moved(Phase.POST))
                 continue
             if (
                 isinstance(con, ast.Constraint)
@@ -85,41 +66,39 @@ def make_online(changes: list[Change], existing: set[str], partitioned: set[str]
                 and con.conname
                 and not (con.contype == enums.ConstrType.CONSTR_FOREIGN and table in partitioned)
             ):
-                con.skip_validation = True
-                if con.contype == enums.ConstrType.CONSTR_CHECK:
-                    con.initially_valid = False
-                main.append(Change(RawStream()(node) + ";", change.source, "main"))
+                online = copy.deepcopy(node)
+                added = online.cmds[0].def_
+                added.skip_validation = True
+                if added.contype == enums.ConstrType.CONSTR_CHECK:
+                    added.initially_valid = False
+                main.append(Step.of_tree(online, step.source, Phase.MAIN))
                 schema, _, name = table.partition(".")
-                post.append(Change(_validate(schema, name, con.conname), change.source, "post"))
+                post.append(Step.parse(_validate(schema, name, con.conname), step.source, Phase.POST))
                 continue
-        main.append(change)
+        main.append(step)
     return pre + main + post
 
 
-def _fk_targets(changes: list[Change]) -> set[str]:
-    """Tables referenced by foreign keys anywhere in these changes."""
+def _fk_targets(steps: list[Step]) -> set[str]:
+    """Tables referenced by foreign keys anywhere in these steps."""
     out: set[str] = set()
-    for change in changes:
-        if "references" not in change.sql.lower():
+    for step in steps:
+        if "references" not in step.sql.lower():
             continue
-        try:
-            stmts = pglast.parse_sql(change.sql)
-        except pglast.parser.ParseError:
-            continue
-        for raw in stmts:
-            for node in _walk(raw.stmt):
-                if isinstance(node, ast.Constraint) and node.contype == enums.ConstrType.CONSTR_FOREIGN:
-                    out.add(_table(node.pktable))
+        for node in step.trees:
+            for constraint in _constraints(node):
+                if constraint.contype == enums.ConstrType.CONSTR_FOREIGN:
+                    out.add(relname(constraint.pktable))
     return out
 
 
-def _walk(node: object) -> list[object]:
+def _constraints(node: ast.Node) -> list[ast.Constraint]:
     from pglast.visitors import Visitor
 
-    found: list[object] = []
+    found: list[ast.Constraint] = []
 
     class Collect(Visitor):  # type: ignore[misc]
-        def visit_Constraint(self, _ancestors: object, n: object) -> None:
+        def visit_Constraint(self, _ancestors: object, n: ast.Constraint) -> None:
             found.append(n)
 
     Collect()(node)

@@ -6,6 +6,9 @@ batch. From each statement's parse tree (pglast's JSON, read with patterns: buil
 for 10,000 statements costs seconds) we take the name it creates and the names it mentions, and
 order the statements topologically, keeping file order wherever a dependency does not force
 otherwise. Anything this misses is still caught by the shadow's retries; it only costs time.
+
+A plan's statements (`plan_order`) are already parsed into trees (`step.Step`): the same facts are
+read from those trees, not from a second parse.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import heapq
 import re
 from collections.abc import Sequence
 
-from pglast import parser
+from pglast import ast, parser
 
 _STR = r'\{"String":\{"sval":"((?:[^"\\]|\\.)*)"\}\}'
 _NAME_LIST = re.compile(rf"\[{_STR}(?:,{_STR})?(?:,{_STR})?\]")
@@ -37,8 +40,11 @@ def _names(statement: str) -> tuple[str | None, set[str]]:
     return created, mentions
 
 
-def _parsed(statement: str) -> tuple[str, str | None, set[str], str | None]:
-    """(the statement's kind, the name it creates or None, the names it mentions, the relation it alters)."""
+Facts = tuple[str, str | None, set[str], str | None]  # kind, name created, names mentioned, relation altered
+
+
+def _parsed(statement: str) -> Facts:
+    """The facts of desired-state SQL (split, not parsed), read from pglast's JSON with patterns."""
     try:
         tree = parser.parse_sql_json(statement)
     except parser.ParseError:
@@ -46,23 +52,71 @@ def _parsed(statement: str) -> tuple[str, str | None, set[str], str | None]:
     kind_match = _KIND.search(tree)
     kind = kind_match.group(1) if kind_match else ""
     relations = [f"{s}.{r}" if s else r for s, r in _RANGE_VAR.findall(tree)]
-    lists = []
-    for a, b, c in _NAME_LIST.findall(tree):
-        if b and a != "pg_catalog":
-            lists.append(f"{a}.{b}")  # schema.name, or schema.table of schema.table.column
-        elif a and not b and not c:
-            lists.append(a)
+    lists = [tuple(p for p in found if p) for found in _NAME_LIST.findall(tree)]
+    names = [n for n in map(_list_name, lists) if n]
     created = None
     if kind in _CREATES_RELATION and relations:
         created = relations[0]
-    elif kind in _CREATES_NAMED and lists:
-        created = lists[0]
+    elif kind in _CREATES_NAMED and names:
+        created = names[0]
     elif kind == "CreateSchemaStmt" and (schema := _SCHEMA_NAME.search(tree)):
         created = schema.group(1)
-    mentions = set(relations) | set(lists)
-    mentions |= {m.partition(".")[0] for m in mentions if "." in m}  # a qualified name needs its schema
     target = relations[0] if kind in _ALTERS_RELATION and relations else None
-    return kind, created, mentions - {created}, target
+    return kind, created, _mentions(relations, names, created), target
+
+
+def _list_name(parts: tuple[str, ...]) -> str | None:
+    """A name list as a name: schema.name (or schema.table of schema.table.column), or a bare name."""
+    if len(parts) >= 2 and parts[0] != "pg_catalog":
+        return f"{parts[0]}.{parts[1]}"
+    return parts[0] if len(parts) == 1 else None
+
+
+def _mentions(relations: list[str], names: list[str], created: str | None) -> set[str]:
+    mentions = set(relations) | set(names)
+    mentions |= {m.partition(".")[0] for m in mentions if "." in m}  # a qualified name needs its schema
+    return mentions - {created}
+
+
+def _tree_facts(trees: tuple[ast.Node, ...]) -> Facts:
+    """The same facts of a planned statement, read from the tree it was parsed into once."""
+    if not trees:
+        return "", None, set(), None
+    node = trees[0]
+    relations: list[str] = []
+    lists: list[tuple[str, ...]] = []
+    for t in trees:
+        _collect(t, relations, lists)
+    names = [n for n in map(_list_name, lists) if n]
+    kind = type(node).__name__
+    created = None
+    if isinstance(node, ast.CreateTableAsStmt) and node.into is not None:  # its query's tables come first
+        rel = node.into.rel
+        created = f"{rel.schemaname}.{rel.relname}" if rel.schemaname else str(rel.relname)
+    elif kind in _CREATES_RELATION and relations:
+        created = relations[0]
+    elif kind in _CREATES_NAMED and names:
+        created = names[0]
+    elif isinstance(node, ast.CreateSchemaStmt):
+        created = node.schemaname
+    target = relations[0] if kind in _ALTERS_RELATION and relations else None
+    return kind, created, _mentions(relations, names, created), target
+
+
+def _collect(node: object, relations: list[str], lists: list[tuple[str, ...]]) -> None:
+    """Range variables and lists of one to three names, in the order pglast's JSON lists them."""
+    if isinstance(node, ast.RangeVar):
+        relations.append(f"{node.schemaname}.{node.relname}" if node.schemaname else str(node.relname))
+    elif isinstance(node, ast.Node):
+        for attr in type(node).__slots__:
+            value = getattr(node, attr)
+            if isinstance(value, ast.Node | tuple):
+                _collect(value, relations, lists)
+    elif isinstance(node, tuple):
+        if 1 <= len(node) <= 3 and all(isinstance(p, ast.String) for p in node):
+            lists.append(tuple(str(p.sval) for p in node))
+        for item in node:
+            _collect(item, relations, lists)
 
 
 # What a DROP or a RENAME mentions is the object as it was: the statement creating one of that name
@@ -70,13 +124,13 @@ def _parsed(statement: str) -> tuple[str, str | None, set[str], str | None]:
 _ABOUT_THE_OLD = {"DropStmt", "RenameStmt"}
 
 
-def plan_order(statements: Sequence[str]) -> list[int]:
+def plan_order(statements: Sequence[tuple[ast.Node, ...]]) -> list[int]:
     """A plan's statements with each CREATE before the statements using what it creates (a function
     before the column default calling it, a domain after the function its CHECK calls); otherwise in
     the order given. Where no such order exists, the order given."""
     edges: list[tuple[str | None, set[str]]] = []
     last_on: dict[str, int] = {}  # statements changing one relation keep their order (ADD, then VALIDATE)
-    for i, (kind, created, mentions, target) in enumerate(_parsed(s) for s in statements):
+    for i, (kind, created, mentions, target) in enumerate(_tree_facts(s) for s in statements):
         needs = set() if kind in _ABOUT_THE_OLD else set(mentions)
         if target is not None:
             if target in last_on:

@@ -5,32 +5,18 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from flatrender_schema.errors import InputError, Location
 from flatrender_schema.hazards import DATA_LOSS, Hazard
 from flatrender_schema.plan_groups import group_steps
+from flatrender_schema.step import Phase, Step
+
+__all__ = ["FORMAT_VERSION", "Phase", "Plan", "PlanScope", "Refusal", "Step"]
 
 FORMAT_VERSION = 1
-
-
-@dataclass(frozen=True)
-class Step:
-    sql: str
-    action: str  # create / alter / drop / grant / revoke / insert
-    object: str
-    source: str  # "engine" or the gap-layer concern that produced it
-    phase: str = "main"  # "pre" and "post" steps run outside the transaction, each idempotent
-    hazards: tuple[Hazard, ...] = ()
-
-    @property
-    def transactional(self) -> bool:
-        return self.phase == "main"
-
-    @property
-    def hazard_codes(self) -> tuple[str, ...]:
-        return tuple(h.code for h in self.hazards)
 
 
 @dataclass(frozen=True)
@@ -48,6 +34,19 @@ class PlanScope:
         if self.schemas is not None and schema not in self.schemas:
             return True
         return any(fnmatch.fnmatchcase(f"{schema}.{name}", p) for p in self.ignore)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A data-loss hazard of one step that was not allowed: apply refuses the plan, and so does the gate."""
+
+    number: int  # the step's, from 1
+    step: Step
+    code: str
+
+    @property
+    def where(self) -> str:
+        return f"step {self.number}: {self.step.title}"
 
 
 @dataclass(frozen=True)
@@ -80,6 +79,19 @@ class Plan:
     @property
     def data_loss(self) -> frozenset[str]:
         return self.hazard_codes & DATA_LOSS
+
+    def refused(self, allowed: Iterable[str]) -> tuple[Refusal, ...]:
+        """The policy `schema apply` and the pull-request gate share: every data-loss hazard is refused
+        unless allowed by its code, or `all` is allowed; other hazards are warnings."""
+        allow = frozenset(allowed)
+        if "all" in allow:
+            return ()
+        return tuple(
+            Refusal(number, step, code)
+            for number, step in enumerate(self.steps, 1)
+            for code in step.hazard_codes
+            if code in DATA_LOSS and code not in allow
+        )
 
     def steps_digest(self) -> str:
         """Digest of what apply acts on: the steps and the scope the fingerprint is taken over."""
@@ -126,7 +138,7 @@ class Plan:
                     s["action"],
                     s["object"],
                     s["source"],
-                    _phase(s["phase"]),
+                    Phase(s["phase"]),
                     tuple(Hazard(h["code"], h["message"]) for h in s["hazards"]),
                 )
                 for s in data["steps"]
@@ -152,9 +164,6 @@ class Plan:
         return plan
 
 
-PHASES = ("pre", "main", "post")
-
-
 def _scope_dict(scope: PlanScope) -> dict[str, Any]:
     return {"schemas": list(scope.schemas) if scope.schemas is not None else None, "ignore": list(scope.ignore)}
 
@@ -166,14 +175,13 @@ def _scope_from(data: Any) -> PlanScope:
     return PlanScope(tuple(schemas) if schemas is not None else None, tuple(data["ignore"]))
 
 
-def _phase(value: object) -> str:
-    if value not in PHASES:
-        raise ValueError(f"phase {value!r}")
-    return str(value)
-
-
 def _step_dict(s: Step) -> dict[str, Any]:
-    d = asdict(s)
-    d["transactional"] = s.transactional
-    d["hazards"] = [{"code": h.code, "message": h.message} for h in s.hazards]
-    return d
+    return {
+        "sql": s.sql,
+        "action": s.action,
+        "object": s.object,
+        "source": s.source,
+        "phase": str(s.phase),
+        "hazards": [{"code": h.code, "message": h.message} for h in s.hazards],
+        "transactional": s.transactional,
+    }

@@ -2,7 +2,8 @@
 schema and role once, with what happens to it and, beneath, what its statements do, summarised
 (grants per role, comments on columns in one line); steps keep their plan order inside a group.
 
-Grouping reads the steps' SQL (pglast), so it works the same on a plan loaded from a plan file.
+Grouping reads the steps' parse trees (parsed once, where each step was made or its plan file read),
+so it works the same on a plan loaded from a plan file.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-import pglast
 from pglast import ast, enums
 
 from flatrender_schema.plan_objects import (
@@ -117,13 +117,9 @@ def _as_partition(obj: StatementObject) -> StatementObject:
 
 
 def _parse(index: int, step: Step) -> _Parsed:
-    try:
-        stmts = pglast.parse_sql(step.sql)
-    except pglast.parser.ParseError:
-        stmts = ()
-    if not stmts:
+    if not step.trees:
         return _Parsed(index, step, StatementObject("statement", step.object, detail=step.action), None)
-    node = stmts[0].stmt
+    node = step.trees[0]
     return _Parsed(index, step, object_of(node), node)
 
 

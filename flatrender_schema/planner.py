@@ -19,7 +19,6 @@ from dataclasses import dataclass
 import psycopg
 
 from flatrender_schema import __version__, catalog
-from flatrender_schema.changes import Change
 from flatrender_schema.converge import converge
 from flatrender_schema.copy_of_live import ATTEMPTS, CopyFailed, Sides, Work
 from flatrender_schema.declare import declared_roles
@@ -29,13 +28,14 @@ from flatrender_schema.declared.roles import role_statements
 from flatrender_schema.desired import Desired
 from flatrender_schema.engine import Engine
 from flatrender_schema.hazards import assess
-from flatrender_schema.plan import Plan, PlanScope, Step
+from flatrender_schema.plan import Plan, PlanScope
 from flatrender_schema.postgres.connect import describe
 from flatrender_schema.redact import redact
 from flatrender_schema.scratch import DevServer
-from flatrender_schema.scratch_work import ANALYZE_CATALOGS, as_text, run_gaps
+from flatrender_schema.scratch_work import ANALYZE_CATALOGS, as_steps, run_gaps
 from flatrender_schema.shadow import build_shadow, referenced_roles
 from flatrender_schema.shadow_cache import code_digest, remembered
+from flatrender_schema.step import Phase, Step
 from flatrender_schema.tool_schema import ALWAYS_EXCLUDED
 
 __all__ = ["ALWAYS_EXCLUDED", "PlanOptions", "build_plan", "run_gaps", "scope_of"]
@@ -69,7 +69,7 @@ def build_plan(
     plan_scope, major = scope_of(desired), live.info.server_version // 10000
     warnings = [f"scratch server runs PostgreSQL {dev.major}, the target {major}"] if dev.major != major else []
     # Before the dev server creates roles: it may be the target's own cluster (roles are cluster-wide).
-    role_changes = [Change(s, "roles") for s in as_text(live, role_statements(live, desired))]
+    role_steps = as_steps(live, role_statements(live, desired), "roles")
     with contextlib.ExitStack() as stack:
         stack.enter_context(dev.roles(set(declared_roles(desired)) | referenced_roles(live), keep=options.reuse_shadow))
         sides = _read_sides(stack, live, desired, dev, engine, options, progress)
@@ -78,21 +78,20 @@ def build_plan(
         def skip(schema: str, name: str) -> bool:
             return plan_scope.excludes(schema, name) or f"{schema}.{name}" in ops_partitions
 
-        renames = as_text(live, rename_statements(desired, sides.live_snap, sides.shadow_snap))
+        renames = as_steps(live, rename_statements(desired, sides.live_snap, sides.shadow_snap), "renames")
         reference_rows, unread = reference_statements(live, desired)
-        refs, warnings = as_text(live, reference_rows), warnings + unread
-        planned: tuple[list[Change], list[Change]] = ([], [])
+        refs, warnings = as_steps(live, reference_rows, "reference_data"), warnings + unread
+        planned: tuple[list[Step], list[Step]] = ([], [])
         if renames or not catalog.equal(sides.live_snap.excluding(skip), sides.shadow_snap.excluding(skip)):
             work = Work(stack, sides, desired, dev, engine, plan_scope, skip, renames, progress)
             planned = _first_that_works(work)
         else:  # the judge finds nothing to change: the plan needs neither the engine nor a scratch copy
             progress("live already matches the desired state")
-    changes = role_changes + [Change(s, "renames") for s in renames] + planned[0] + planned[1]
-    changes += [Change(s, "reference_data") for s in refs]
-    return _assemble(changes, sides, desired, engine, plan_scope, major, live, warnings)
+    steps = role_steps + renames + planned[0] + planned[1] + refs
+    return _assemble(steps, sides, desired, engine, plan_scope, major, live, warnings)
 
 
-def _first_that_works(work: Work) -> tuple[list[Change], list[Change]]:
+def _first_that_works(work: Work) -> tuple[list[Step], list[Step]]:
     """Converge on the copy of live made by the first attempt that applies and works."""
     work.progress(f"diffing live against desired ({work.engine.name})")
     work.start_live_inspection()  # in the second thread, while the shadow's is read
@@ -168,7 +167,7 @@ def _policy_partitions_only_in_live(desired: Desired, live: catalog.Snapshot, sh
 
 
 def _assemble(
-    changes: list[Change],
+    steps: list[Step],
     sides: Sides,
     desired: Desired,
     engine: Engine,
@@ -178,13 +177,12 @@ def _assemble(
     warnings: list[str],
 ) -> Plan:
     """The plan value: steps in phase order (stable: within a phase, the planned order), each assessed."""
-    order = {"pre": 0, "main": 1, "post": 2}
-    changes = sorted(changes, key=lambda c: order[c.phase])
-    existing = {f"{r['schema']}.{r['name']}" for r in sides.live_snap.rows("relations")}
+    order = {Phase.PRE: 0, Phase.MAIN: 1, Phase.POST: 2}
+    existing = set(sides.live_relations)
     types = {(f"{r['schema']}.{r['table']}", r["name"]): r["type"] for r in sides.live_snap.rows("columns")}
-    steps = tuple(_step(c, existing, types) for c in changes)
+    assessed = tuple(s.with_hazards(assess(s, existing, types)) for s in sorted(steps, key=lambda s: order[s.phase]))
     return Plan(
-        steps,
+        assessed,
         sides.live_snap.excluding(plan_scope.excludes).fingerprint(),
         desired.fingerprint(),
         engine.name,
@@ -194,8 +192,3 @@ def _assemble(
         tuple(warnings),
         plan_scope,
     )
-
-
-def _step(change: Change, existing: set[str], types: dict[tuple[str, str], str]) -> Step:
-    action, obj, hazards = assess(change.sql, existing, types)
-    return Step(change.sql, action, obj, change.source, change.phase, hazards)

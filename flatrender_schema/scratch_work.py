@@ -6,18 +6,17 @@ Scratch databases hold no rows and see no other sessions: an online build is jus
 from __future__ import annotations
 
 import contextlib
-import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 import psycopg
 from psycopg import sql
 
 from flatrender_schema import catalog, gaps
 from flatrender_schema.batches import execute_all
-from flatrender_schema.changes import Change
 from flatrender_schema.desired import Desired
 from flatrender_schema.errors import PlanError
 from flatrender_schema.focus import Focus
+from flatrender_schema.step import Step
 from flatrender_schema.tool_schema import ALWAYS_EXCLUDED
 
 # Fresh catalogs without statistics make catalog queries slow; the tables themselves are empty.
@@ -33,24 +32,26 @@ ANALYZE_AFTER = 200
 # How often the gap layer may run again: a concern may create an object another then owns or comments.
 GAP_PASSES = 3
 
-# The plain form can share a transaction, and the copy may be inside one (a cached shadow's, rolled back).
-_CONCURRENTLY = re.compile(
-    r"^(\s*(?:create\s+(?:unique\s+)?index|drop\s+index|reindex\s+\w+|refresh\s+materialized\s+view))"
-    r"\s+concurrently\b",
-    re.I,
-)
 
+def execute(conn: psycopg.Connection, steps: Sequence[Step | str], what: str) -> None:
+    """Run planned steps on a scratch database in their plain form: it may be inside a transaction
+    (a cached shadow's, rolled back), where CONCURRENTLY cannot run. A text is a statement the plan
+    does not hold (the checks of reference rows): run as it is."""
+    plain = [s if isinstance(s, str) else s.plain_sql for s in steps]
 
-def execute(conn: psycopg.Connection, statements: list[str], what: str) -> None:
     def fail(index: int, exc: psycopg.Error) -> None:
         msg = (exc.diag.message_primary or str(exc)).strip()
-        raise PlanError(f"{what} fails on the scratch copy: {msg}\n  statement: {statements[index]}") from None
+        raise PlanError(f"{what} fails on the scratch copy: {msg}\n  statement: {plain[index]}") from None
 
-    execute_all(conn, [_CONCURRENTLY.sub(r"\1", s) for s in statements], fail)
+    execute_all(conn, plain, fail, alone=[not isinstance(s, str) and s.plain_runs_alone for s in steps])
 
 
 def as_text(conn: psycopg.Connection, stmts: list[sql.Composable]) -> list[str]:
     return [s.as_string(conn) + ";" for s in stmts]
+
+
+def as_steps(conn: psycopg.Connection, stmts: list[sql.Composable], source: str) -> list[Step]:
+    return [Step.parse(text, source) for text in as_text(conn, stmts)]
 
 
 @contextlib.contextmanager
@@ -68,13 +69,13 @@ def run_gaps(
     current: catalog.Snapshot,
     target: catalog.Snapshot,
     stage: str = "after",
-) -> list[Change]:
+) -> list[Step]:
     # Every concern compares an object's rows on the two sides: a row identical on both needs nothing.
     # Scratch databases are the dev user's: what it owns there, nobody declared.
     ctx = gaps.GapContext(desired, *catalog.differing(current, target), default_owner=conn.info.user)
-    out: list[Change] = []
+    out: list[Step] = []
     for c in gaps.load_concerns(stage):
-        out.extend(Change(text, c.name) for text in as_text(conn, c.compare(ctx)))
+        out.extend(as_steps(conn, c.compare(ctx), c.name))
     return out
 
 
@@ -86,15 +87,15 @@ def close_gaps(
     what: str,
     skip: Callable[[str, str], bool] | None = None,
     only: Focus | None = None,
-) -> tuple[list[Change], catalog.Snapshot]:
+) -> tuple[list[Step], catalog.Snapshot]:
     """Run the gap layer on `conn` until it has nothing more to say; the statements run and the
     snapshot after them."""
-    out: list[Change] = []
+    out: list[Step] = []
     for _ in range(GAP_PASSES):
         changes = run_gaps(conn, desired, current, target)
         if not changes:
             break
-        execute(conn, [c.sql for c in changes], what)
+        execute(conn, changes, what)
         out += changes
         current = catalog.read_snapshot(conn, ALWAYS_EXCLUDED, only)
         if skip is not None:

@@ -16,7 +16,6 @@ from conftest import REPO, SCHEMA_DIR, TODAY, CountingDevServer, Databases
 
 from flatrender_schema import catalog
 from flatrender_schema.batches import execute_all, runs_alone
-from flatrender_schema.changes import Change
 from flatrender_schema.desired import load_desired, load_plain
 from flatrender_schema.engine import Scope, diff, get_engine
 from flatrender_schema.errors import InputError
@@ -25,6 +24,7 @@ from flatrender_schema.ordering import dependency_order
 from flatrender_schema.planner import PlanOptions, build_plan
 from flatrender_schema.scratch import DevServer
 from flatrender_schema.shadow import build_shadow
+from flatrender_schema.step import Step
 
 ORDERING_CASES = yaml.safe_load((Path(__file__).parent / "cases" / "ordering" / "cases.yaml").read_text())
 
@@ -46,10 +46,31 @@ def test_dependency_order(case: str) -> None:
         ("create table t (a int)", False),
         ("create index i on t (a)", False),
         ("comment on table t is 'concurrently begin'", False),
+        ("reindex index concurrently i", True),
+        ("refresh materialized view concurrently v", True),
+        ("drop index concurrently i", True),
+        ("alter table p detach partition c concurrently", True),
     ],
 )
 def test_statements_that_must_run_alone(statement: str, alone: bool) -> None:
+    # Desired-state SQL is split, not parsed (its pattern); a planned step knows it from its tree.
     assert runs_alone(statement) is alone
+    assert Step.parse(statement, "test").runs_alone is alone
+
+
+@pytest.mark.parametrize(
+    ("statement", "plain"),
+    [
+        ("create index concurrently if not exists i on s.t (a);", "CREATE INDEX IF NOT EXISTS i ON s.t (a);"),
+        ("reindex index concurrently s.i;", "REINDEX INDEX s.i;"),
+        ("refresh materialized view concurrently s.v;", "REFRESH MATERIALIZED VIEW s.v;"),
+        ("create index i on s.t (a);", "create index i on s.t (a);"),
+    ],
+)
+def test_scratch_copies_and_dry_runs_use_the_plain_form(statement: str, plain: str) -> None:
+    step = Step.parse(statement, "test")
+    assert step.plain_sql == plain
+    assert Step.parse(step.plain_sql, "test").runs_alone is step.plain_runs_alone
 
 
 def _snapshot_of_shadow(dev: DevServer, sql_text: str, tmp_path: Path, name: str) -> catalog.Snapshot:
@@ -198,7 +219,8 @@ def test_results_is_imported_with_its_queries_unchanged() -> None:
     ],
 )
 def test_online_forms_are_found_however_the_statement_is_spelled(statement: str) -> None:
-    # make_online parses only statements that can have an online form: the filter must not miss one.
-    out = make_online([Change(statement, "engine")], {"s.t"}, set())
-    assert out != [Change(statement, "engine")]
+    # make_online reads each step's tree: leading comments and spelling must not hide an online form.
+    step = Step.parse(statement, "engine")
+    out = make_online([step], {"s.t"}, set())
+    assert out != [step]
     assert {c.phase for c in out} & {"pre", "post"}

@@ -19,9 +19,10 @@ from flatrender_schema.apply import ApplyOptions, apply_plan
 from flatrender_schema.desired import load_plain
 from flatrender_schema.engine import get_engine
 from flatrender_schema.errors import ApplyError
-from flatrender_schema.hazards import CATALOGUE
+from flatrender_schema.hazards import CATALOGUE, assess
 from flatrender_schema.planner import PlanOptions, build_plan
 from flatrender_schema.scratch import DevServer
+from flatrender_schema.step import Step
 from flatrender_schema.tool_schema import ALWAYS_EXCLUDED
 
 CASES_DIR = Path(__file__).parent / "cases" / "hazards"
@@ -81,25 +82,30 @@ def test_every_hazard_code_has_a_case() -> None:
     assert covered == set(CATALOGUE)
 
 
+# (statement, its title, its hazard codes) with public.t existing and public.t.a an integer.
 ASSESSED = [
-    'drop table "public"."t";',
-    'alter table "public"."t" drop column "a";',
-    'alter table "public"."t" alter column "a" type smallint using "a"::smallint;',
-    'alter table "public"."t" alter column "a" set not null;',
-    'alter table "public"."t" add constraint "c" check (a > 0);',
-    'create index "i" on "public"."t" using btree ("a");',
-    "-- a comment first\ndrop schema s;",
-    'create table "public"."u" ("id" integer);',
-    'grant select on table "public"."t" to "reader";',
-    "comment on table public.t is 'x';",
-    "not sql at all",
-    "",
+    ('drop table "public"."t";', "drop public.t", {"DELETES_DATA"}),
+    ('alter table "public"."t" drop column "a";', "alter public.t", {"DELETES_DATA"}),
+    ('alter table "public"."t" alter column "a" type smallint using "a"::smallint;', "alter public.t",
+     {"LOSSY_TYPE_CHANGE", "TABLE_REWRITE"}),
+    ('alter table "public"."t" alter column "a" type bigint;', "alter public.t", {"TABLE_REWRITE"}),
+    ('alter table "public"."t" alter column "a" set not null;', "alter public.t", {"NOT_NULL_SCAN"}),
+    ('alter table "public"."t" add constraint "c" check (a > 0);', "alter public.t", {"VALIDATION_SCAN"}),
+    ('alter table "public"."t" add constraint "c" check (a > 0) not valid;', "alter public.t", set()),
+    ('create index "i" on "public"."t" using btree ("a");', "create public.i", {"INDEX_BUILD"}),
+    ('create index concurrently "i" on "public"."t" using btree ("a");', "create public.i", set()),
+    ("-- a comment first\ndrop schema s;", "drop s", {"DROPS_SCHEMA"}),
+    ('create table "public"."u" ("id" integer);', "create public.u", set()),
+    ('grant select on table "public"."t" to "reader";', "grant public.t", set()),
+    ("comment on table public.t is 'x';", "alter public.t", set()),
+    ("select alter_distributed_table('public.t', shard_count := 8);", "alter public.t", {"REDISTRIBUTES_DATA"}),
+    ("not sql at all", "alter", set()),
+    ("", "alter", set()),
 ]
 
 
-@pytest.mark.parametrize("statement", ASSESSED)
-def test_assess_is_action_of_and_classify_in_one_parse(statement: str) -> None:
-    from flatrender_schema.hazards import action_of, assess, classify
-
-    existing, types = {"public.t"}, {("public.t", "a"): "integer"}
-    assert assess(statement, existing, types) == (*action_of(statement), classify(statement, existing, types))
+@pytest.mark.parametrize(("statement", "title", "codes"), ASSESSED)
+def test_hazards_and_titles_are_read_from_the_steps_tree(statement: str, title: str, codes: set[str]) -> None:
+    step = Step.parse(statement, "engine")
+    assert step.title == title
+    assert {h.code for h in assess(step, {"public.t"}, {("public.t", "a"): "integer"})} == codes

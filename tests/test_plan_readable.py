@@ -17,13 +17,13 @@ from conftest import REPO, SCHEMA_DIR, TODAY, Databases
 
 from flatrender_schema.desired import load_desired, load_plain
 from flatrender_schema.engine import get_engine
-from flatrender_schema.hazards import action_of
 from flatrender_schema.plan import Plan
 from flatrender_schema.plan_groups import group_steps
 from flatrender_schema.plan_markdown import COMMENT_LIMIT, GITHUB_COMMENT_LIMIT
 from flatrender_schema.planner import PlanOptions, build_plan
 from flatrender_schema.render import render_markdown, render_sql, render_text
 from flatrender_schema.scratch import DevServer
+from flatrender_schema.step import Step
 
 sys.path.insert(0, str(REPO / "bench"))
 from synthetic import generate
@@ -108,7 +108,8 @@ def test_every_statement_is_labelled_with_its_real_object(first_plan: Plan) -> N
     assert step(r'^COMMENT ON COLUMN "content"\."blog_posts"\."tenant_id"').object == "content.blog_posts.tenant_id"
     assert step(r'^grant .* on table "identity"\."users" to "identity_svc"').object == "identity.users"
     assert step(r'^alter default privileges .* in schema "content"').object == "content"
-    assert action_of('create role "identity_svc" nologin') == ("create", "identity_svc")  # roles may exist already
+    # Roles may exist already: the label is the role.
+    assert Step.parse('create role "identity_svc" nologin', "roles").title == "create identity_svc"
     assert step(r'^alter schema "content" owner to').object == "content"
     assert step(r"^CREATE INDEX blog_posts_author_user_id_idx").object == "content.blog_posts_author_user_id_idx"
     # No label is a statement keyword or empty any more.

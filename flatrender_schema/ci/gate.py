@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 
 from flatrender_schema.errors import SchemaError
-from flatrender_schema.hazards import DATA_LOSS
 
 
 def allowed_codes(values: list[str] | None) -> frozenset[str]:
@@ -30,15 +29,15 @@ def check_plan(plan_path: Path, allowed: frozenset[str]) -> tuple[list[tuple[str
     except OSError as exc:
         raise SchemaError(f"{plan_path}: cannot read the plan: {exc.strerror or exc}") from None
     plan = Plan.from_json(text, str(plan_path))
-    refused: list[tuple[str, str]] = []
-    warned: list[tuple[str, str]] = []
-    for i, step in enumerate(plan.steps, 1):
-        where = f"step {i}: {step.action} {step.object}".rstrip()
-        for code in step.hazard_codes:
-            if code in DATA_LOSS and "all" not in allowed and code not in allowed:
-                refused.append((where, code))
-            else:
-                warned.append((where, code))
+    refusals = plan.refused(allowed)  # the policy `schema apply` applies
+    refused = [(r.where, r.code) for r in refusals]
+    blocking = {(r.number, r.code) for r in refusals}
+    warned = [
+        (f"step {i}: {step.title}", code)
+        for i, step in enumerate(plan.steps, 1)
+        for code in step.hazard_codes
+        if (i, code) not in blocking
+    ]
     return refused, warned
 
 

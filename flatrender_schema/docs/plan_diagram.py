@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import pglast
 from pglast import ast, enums
 
 from flatrender_schema.docs.mermaid import Style, er_diagram
@@ -50,12 +49,7 @@ def touched(plan: Plan) -> tuple[dict[TableKey, str], list[Reference]]:
             state[key] = what
 
     for step in plan.steps:
-        try:
-            statements = pglast.parse_sql(step.sql)
-        except pglast.parser.ParseError:
-            continue
-        for raw in statements:
-            node = raw.stmt
+        for node in step.trees:
             if isinstance(node, ast.CreateStmt) and node.relation is not None:
                 key = _key(node.relation)
                 if node.partbound is not None and node.inhRelations:

@@ -10,17 +10,14 @@
 
 from __future__ import annotations
 
-import re
+import copy
 from typing import Any
 
-import pglast
 from pglast import ast, enums
-from pglast.stream import RawStream
 
 from flatrender_schema.catalog import Snapshot
+from flatrender_schema.step import Step
 
-_CANDIDATE = re.compile(r"\b(inherits|identity)\b", re.I)
-_CREATE_TABLE = re.compile(r"^\s*create\s+(?:unlogged\s+)?table\b", re.I)
 _IDENTITY_OPTIONS = (
     ("start", "identity_start"), ("increment", "identity_increment"), ("minvalue", "identity_min"),
     ("maxvalue", "identity_max"), ("cache", "identity_cache"),
@@ -30,24 +27,22 @@ _IDENTITY_OPTIONS = (
 _UNSPEC = enums.DefElemAction.DEFELEM_UNSPEC
 
 
-def as_target(statements: list[str], target: Snapshot) -> list[str]:
-    """`statements` (an engine's, towards `target`) with its CREATE TABLEs corrected and ordered."""
+def as_target(steps: list[Step], target: Snapshot) -> list[Step]:
+    """`steps` (an engine's, towards `target`) with its CREATE TABLEs corrected and ordered."""
     columns = {(r["schema"], r["table"], r["name"]): r for r in target.rows("columns")
                if r.get("local") is False or (r.get("identity") and not _default_identity(r))}
-    if not columns and not any("inherits" in s.lower() for s in statements):
-        return statements
-    inheriting = any("inherits" in s.lower() for s in statements)
-    out: list[str] = []
+    if not columns and not any(isinstance(s.tree, ast.CreateStmt) and s.tree.inhRelations for s in steps):
+        return steps
+    out: list[Step] = []
     parents_of: dict[int, set[tuple[str, str]]] = {}
     created: dict[tuple[str, str], int] = {}
-    for statement in statements:
-        if _CANDIDATE.search(statement) or (inheriting and _CREATE_TABLE.match(statement)):
-            statement, made, parents = _rewritten(statement, columns)
-            if made is not None:
-                created[made] = len(out)
-                if parents:
-                    parents_of[len(out)] = parents
-        out.append(statement)
+    for step in steps:
+        if isinstance(step.tree, ast.CreateStmt):
+            step, made, parents = _rewritten(step, step.tree, columns)
+            created[made] = len(out)
+            if parents:
+                parents_of[len(out)] = parents
+        out.append(step)
     return _parents_first(out, parents_of, created) if parents_of else out
 
 
@@ -64,17 +59,13 @@ def _default_identity(row: dict[str, Any]) -> bool:
 
 
 def _rewritten(
-    statement: str, columns: dict[tuple[str, str, str], dict[str, Any]]
-) -> tuple[str, tuple[str, str] | None, set[tuple[str, str]]]:
-    try:
-        tree = pglast.parse_sql(statement)
-    except pglast.parser.ParseError:
-        return statement, None, set()
-    if len(tree) != 1 or not isinstance(tree[0].stmt, ast.CreateStmt):
-        return statement, None, set()
-    create = tree[0].stmt
+    step: Step, create: ast.CreateStmt, columns: dict[tuple[str, str, str], dict[str, Any]]
+) -> tuple[Step, tuple[str, str], set[tuple[str, str]]]:
     schema, table = create.relation.schemaname or "public", create.relation.relname
     parents = {(p.schemaname or "public", p.relname) for p in create.inhRelations or ()}
+    if not any(isinstance(e, ast.ColumnDef) and (schema, table, e.colname) in columns for e in create.tableElts or ()):
+        return step, (schema, table), parents
+    create = copy.deepcopy(create)  # the step keeps its own tree
     kept: list[Any] = []
     changed = False
     for element in create.tableElts or ():
@@ -87,8 +78,8 @@ def _rewritten(
         kept.append(element)
     if changed:
         create.tableElts = tuple(kept) or None
-        statement = RawStream()(create) + ";"
-    return statement, (schema, table), parents
+        step = Step.of_tree(create, step.source, step.phase)
+    return step, (schema, table), parents
 
 
 def _with_identity_options(column: ast.ColumnDef, row: dict[str, Any]) -> bool:
@@ -104,8 +95,8 @@ def _with_identity_options(column: ast.ColumnDef, row: dict[str, Any]) -> bool:
 
 
 def _parents_first(
-    statements: list[str], parents_of: dict[int, set[tuple[str, str]]], created: dict[tuple[str, str], int]
-) -> list[str]:
+    statements: list[Step], parents_of: dict[int, set[tuple[str, str]]], created: dict[tuple[str, str], int]
+) -> list[Step]:
     """Each CREATE TABLE ... INHERITS moved after the creation of a parent created later in the list."""
     order = list(range(len(statements)))
     for index, parents in sorted(parents_of.items()):

@@ -20,12 +20,8 @@ def _steps(n: int) -> str:
     return f"{n} step{'s' if n != 1 else ''}"
 
 
-def _title(step: Step) -> str:
-    return f"{step.action} {step.object}".rstrip()
-
-
 def _first_line(step: Step, width: int = 100) -> str:
-    line = step.sql.strip().splitlines()[0] if step.sql.strip() else _title(step)
+    line = step.sql.strip().splitlines()[0] if step.sql.strip() else step.title
     return line if len(line) <= width else line[: width - 1] + "…"
 
 
@@ -86,7 +82,7 @@ def _step_lines(plan: Plan) -> list[str]:
     out = []
     for i, step in enumerate(plan.steps, 1):
         hz = f"  [hazard: {', '.join(step.hazard_codes)}]" if step.hazards else ""
-        out.append(f"  {SYMBOLS.get(step.action, '~')} {i:>4}. {_title(step)}{hz}")
+        out.append(f"  {SYMBOLS.get(step.action, '~')} {i:>4}. {step.title}{hz}")
     if not plan.empty:
         out.append(f"  {summary_line(plan)}")
     return out

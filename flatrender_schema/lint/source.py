@@ -19,11 +19,10 @@ from typing import Any
 from pglast import ast, parser
 from pglast.enums import VariableSetKind
 
-from flatrender_schema.desired import expand_sql_paths, load_layout, read_text_file
+from flatrender_schema.desired import ServiceLayout, expand_sql_paths, load_layout, read_text_file
 from flatrender_schema.errors import InputError, Location
 from flatrender_schema.manifest import (
     ProjectManifest,
-    ServiceManifest,
     read_yaml,
 )
 
@@ -41,15 +40,13 @@ class ParsedStatement:
 
 
 @dataclass(frozen=True, eq=False)
-class ServiceInfo:
-    name: str
-    directory: Path
-    manifest: ServiceManifest
-    manifest_path: Path
+class ServiceInfo(ServiceLayout):
+    """A service as lint sees it: its layout, and the line of each manifest key for findings."""
 
-    @property
-    def schema(self) -> str:
-        return self.manifest.schema_
+    __hash__ = object.__hash__  # by identity, as before: a manifest holds lists
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
 
     @cached_property
     def _lines(self) -> dict[tuple[Any, ...], int]:
