@@ -16,13 +16,8 @@ from typing import Any
 from pglast import ast, enums
 
 from flatrender_schema.catalog import Snapshot
+from flatrender_schema.catalog.areas.columns import IDENTITY_OPTIONS
 from flatrender_schema.step import Step
-
-_IDENTITY_OPTIONS = (
-    ("start", "identity_start"), ("increment", "identity_increment"), ("minvalue", "identity_min"),
-    ("maxvalue", "identity_max"), ("cache", "identity_cache"),
-)
-
 
 _UNSPEC = enums.DefElemAction.DEFELEM_UNSPEC
 
@@ -86,7 +81,7 @@ def _with_identity_options(column: ast.ColumnDef, row: dict[str, Any]) -> bool:
     for constraint in column.constraints or ():
         if isinstance(constraint, ast.Constraint) and constraint.contype == enums.ConstrType.CONSTR_IDENTITY:
             options = [ast.DefElem(defname=name, arg=ast.Integer(int(row[field])), defaction=_UNSPEC)
-                       for name, field in _IDENTITY_OPTIONS if row.get(field) is not None]
+                       for field, name in IDENTITY_OPTIONS if row.get(field) is not None]
             if row.get("identity_cycle"):
                 options.append(ast.DefElem(defname="cycle", arg=ast.Boolean(True), defaction=_UNSPEC))
             constraint.options = tuple(options) or None

@@ -7,17 +7,10 @@ from __future__ import annotations
 
 from psycopg import sql
 
+from flatrender_schema.catalog.areas.columns import IDENTITY_OPTIONS
 from flatrender_schema.gaps import GapContext, concern
 from flatrender_schema.gaps.objects import column_pairs
 
-# (snapshot field, how ALTER COLUMN sets it)
-OPTIONS = (
-    ("identity_start", "start with {}"),
-    ("identity_increment", "increment by {}"),
-    ("identity_min", "minvalue {}"),
-    ("identity_max", "maxvalue {}"),
-    ("identity_cache", "cache {}"),
-)
 KINDS = {"a": "always", "d": "by default"}
 
 # Moves a sequence's position into new bounds before they are set (PostgreSQL refuses bounds that
@@ -49,9 +42,9 @@ def compare_identity(ctx: GapContext) -> list[sql.Composable]:
         sets: list[sql.Composable] = []
         if cur["identity"] != want["identity"]:
             sets.append(sql.SQL("set generated {}").format(sql.SQL(KINDS[want["identity"]])))
-        for field, template in OPTIONS:
+        for field, keyword in IDENTITY_OPTIONS:
             if cur[field] != want[field]:
-                sets.append(sql.SQL("set " + template).format(sql.Literal(int(want[field]))))
+                sets.append(sql.SQL("set {} {}").format(sql.SQL(keyword), sql.Literal(int(want[field]))))
         if cur["identity_cycle"] != want["identity_cycle"]:
             sets.append(sql.SQL("set cycle" if want["identity_cycle"] else "set no cycle"))
         if sets:

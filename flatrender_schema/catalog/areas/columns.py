@@ -7,8 +7,13 @@ def _comment_on(row: dict) -> tuple[str, sql.Composable]:
     return "column", sql.Identifier(row["schema"], row["table"], row["name"])
 
 
-_IDENTITY = ("identity_type", "identity_start", "identity_increment", "identity_min", "identity_max",
-             "identity_cache", "identity_cycle")
+# An identity column's sequence options: (snapshot field, its keyword in CREATE and in ALTER COLUMN ... SET),
+# for the planners (gaps/identity.py, engine/creates.py). CYCLE is a flag of its own.
+IDENTITY_OPTIONS = (
+    ("identity_start", "start"), ("identity_increment", "increment"), ("identity_min", "minvalue"),
+    ("identity_max", "maxvalue"), ("identity_cache", "cache"),
+)
+_IDENTITY = ("identity_type", *(f for f, _ in IDENTITY_OPTIONS), "identity_cycle")
 
 
 def _normalise(row: dict) -> None:
