@@ -50,30 +50,33 @@ def _json_name(slot: str) -> str:
     return slot[:-1] if slot.endswith("_") and keyword.iskeyword(slot[:-1]) else slot
 
 
+_LIST, _LOC, _ENUM, _STRUCT, _OTHER = range(5)
+
+
 @dataclass(frozen=True)
 class _Shape:
-    """How a class's JSON object becomes its node: every slot is first set from its key (or its
-    default, what `parse_sql` gives for false, zero, null), then the slots below are converted."""
+    """How a class's JSON object becomes its node: every slot is first set from its key, or to its
+    default (what `parse_sql` gives for a false, zero or null the JSON leaves out), then the keys
+    present that need converting are converted (`special`: key -> (kind, slot, argument))."""
 
     names: frozenset[str]  # the JSON keys it may have
     slots: tuple[str, ...]
     keys: tuple[str, ...]
     defaults: tuple[Any, ...]
-    lists: tuple[tuple[str, str], ...] = ()  # JSON array -> tuple
-    locations: tuple[tuple[str, str], ...] = ()  # byte offset -> character offset
-    enums: tuple[tuple[str, str, Any], ...] = ()  # member name -> member
-    structs: tuple[tuple[str, str, Any], ...] = ()  # an object without its wrapper -> that class's node
-    other: tuple[tuple[str, str, str], ...] = ()  # Bitmapset*, floats and the unknown: rare, made one by one
+    special: dict[str, tuple[int, str, Any]]
+    required: frozenset[str]  # enums without a zero member: pglast fails when they are left out
 
 
 @cache
 def _shape(cls: type[ast.Node]) -> _Shape:
     slots, keys, defaults = [], [], []
-    lists, locations, enums_, structs, other = [], [], [], [], []
+    special: dict[str, tuple[int, str, Any]] = {}
+    required = set()
     for slot, info in cls.__slots__.items():  # type: ignore[attr-defined]
         ctype, key, default = info.c_type, _json_name(slot), None
         if ctype == "ParseLoc":
-            locations.append((slot, key))
+            special[key] = (_LOC, slot, None)
+            default = 0  # offset 0 is character 0 in any text
         elif ctype == "bool":
             default = False
         elif ctype == "char":
@@ -81,22 +84,26 @@ def _shape(cls: type[ast.Node]) -> _Shape:
         elif ctype in _INTS:
             default = 0
         elif ctype == "List*":
-            lists.append((slot, key))
+            special[key] = (_LIST, slot, None)
         elif ctype in ("char*", "Node*", "Expr*"):
             pass
         elif ctype.endswith("*") and ctype[:-1] in _CLASSES:
-            structs.append((slot, key, _CLASSES[ctype[:-1]]))
+            special[key] = (_STRUCT, slot, _CLASSES[ctype[:-1]])
         elif ctype in _CLASSES:  # an embedded struct (CreateForeignTableStmt.base)
-            structs.append((slot, key, _CLASSES[ctype]))
+            special[key] = (_STRUCT, slot, _CLASSES[ctype])
         elif isinstance(getattr(enums, ctype, None), type):
-            enums_.append((slot, key, getattr(enums, ctype)))
+            enum = getattr(enums, ctype)
+            special[key] = (_ENUM, slot, enum._member_map_)
+            default = enum._value2member_map_.get(0)
+            if default is None:
+                required.add(key)
         else:  # Bitmapset*, Cardinality, Cost; ValUnion (A_Const, made apart) and JsonTablePlan
-            other.append((slot, key, ctype))
+            special[key] = (_OTHER, slot, ctype)
+            default = 0.0 if ctype in ("Cardinality", "Cost") else None
         slots.append(slot)
         keys.append(key)
         defaults.append(default)
-    return _Shape(frozenset(keys), tuple(slots), tuple(keys), tuple(defaults), tuple(lists), tuple(locations),
-                  tuple(enums_), tuple(structs), tuple(other))
+    return _Shape(frozenset(keys), tuple(slots), tuple(keys), tuple(defaults), special, frozenset(required))
 
 
 class _Decoder:
@@ -123,40 +130,37 @@ class _Decoder:
 
     def build(self, cls: type[ast.Node], fields: dict[str, Any]) -> ast.Node:
         shape = _shape(cls)
-        if not fields.keys() <= shape.names:
-            raise Unsupported(f"{cls.__name__}: {sorted(fields.keys() - shape.names)}")
+        present = fields.keys()
+        if not present <= shape.names or not shape.required <= present:
+            raise Unsupported(f"{cls.__name__}: {sorted(present ^ shape.names)}")
         node = cls.__new__(cls)
-        get = fields.get
-        _consume(map(_set, repeat(node), shape.slots, map(get, shape.keys, shape.defaults)))
-        for slot, key in shape.lists:
-            value = get(key)
-            if value is not None:
-                _set(node, slot, tuple(value))
-        locate = self.locate
-        for slot, key in shape.locations:
-            _set(node, slot, locate(get(key, 0)))
-        for slot, key, enum in shape.enums:
-            value = get(key)
-            try:
-                _set(node, slot, enum[value] if value is not None else enum(0))
-            except (KeyError, ValueError):
-                raise Unsupported(f"{cls.__name__}.{slot} = {value!r}") from None
-        for slot, key, struct in shape.structs:
-            value = get(key)
-            if value is None and key in fields:
-                _set(node, slot, self.build(struct, {}))  # written as {}: every field at its default
-            elif type(value) is dict:
-                _set(node, slot, self.build(struct, value))
-            elif value is not None and not isinstance(value, struct):
-                raise Unsupported(f"{cls.__name__}.{slot}: {type(value).__name__}")
-        for slot, key, ctype in shape.other:
-            value = get(key)
-            if ctype == "Bitmapset*":
+        _consume(map(_set, repeat(node), shape.slots, map(fields.get, shape.keys, shape.defaults)))
+        special = shape.special
+        for key in present & special.keys():
+            kind, slot, arg = special[key]
+            value = fields[key]
+            if kind == _LOC:
+                _set(node, slot, self.locate(value))
+            elif kind == _LIST:
+                _set(node, slot, tuple(value) if value is not None else None)
+            elif kind == _ENUM:
+                member = arg.get(value)
+                if member is None:
+                    raise Unsupported(f"{cls.__name__}.{slot} = {value!r}")
+                _set(node, slot, member)
+            elif kind == _STRUCT:
+                if value is None:
+                    _set(node, slot, self.build(arg, {}))  # written as {}: every field at its default
+                elif type(value) is dict:
+                    _set(node, slot, self.build(arg, value))
+                elif not isinstance(value, arg):
+                    raise Unsupported(f"{cls.__name__}.{slot}: {type(value).__name__}")
+            elif arg == "Bitmapset*":
                 _set(node, slot, set(value) if value is not None else None)
-            elif ctype in ("Cardinality", "Cost"):
+            elif arg in ("Cardinality", "Cost"):
                 _set(node, slot, float(value or 0))
             elif value is not None:
-                raise Unsupported(f"{cls.__name__}.{slot}: {ctype}")
+                raise Unsupported(f"{cls.__name__}.{slot}: {arg}")
         return node
 
     def a_const(self, fields: dict[str, Any]) -> ast.Node:
