@@ -4,6 +4,9 @@ For FlatRender's schema/ and for synthetic trees of 500, 1,000 and 2,000 tables 
 temporary directory by bench/lint_synthetic.py, deterministic) it measures:
 
 - python: `python -c pass`, the interpreter's own start (site-packages included), for scale;
+- imports: `python -c "import pglast.parser, pglast.ast, yaml, dataclasses"`, what the lint cannot do
+  without (the parser with its AST classes and enums, the YAML reader, the dataclasses) - the floor
+  under the process time;
 - lint (library): `run_lint` in-process, imports already paid;
 - lint (process): `python -m flatrender_schema lint --schema-dir DIR` — what `schema lint` and the
   pre-commit hook run, interpreter start included. Targets (issue 17): 150 ms on FlatRender, 2 s on
@@ -12,7 +15,12 @@ temporary directory by bench/lint_synthetic.py, deterministic) it measures:
   FlatRender's rules, and reads no manifests: it is the bare-parser baseline).
 
 Medians of several runs each; ratios are lint (process) / squawk. Wall time on a shared machine moves
-with its load: the CPU time of the lint process is reported beside it (user + system).
+with its load: the CPU time of the lint process is reported beside it (user + system), and the load
+average at the start and the end of the run.
+
+The processes run with Python's bytecode cache on, as for a user (pip compiles an installed package):
+an environment with PYTHONDONTWRITEBYTECODE set would otherwise compile every module of the package
+from source on every run (about 100 ms more here). There is no result or parse cache: every run is cold.
 `python bench/bench_lint.py [--runs N] [--sizes 500,1000,2000] [--out bench/out]`.
 """
 
@@ -38,6 +46,7 @@ from lint_synthetic import generate  # noqa: E402
 
 from flatrender_schema.lint import LintOptions, run_lint  # noqa: E402
 
+IMPORTS = "import pglast.parser, pglast.ast, yaml, dataclasses"
 TARGETS_MS = {"FlatRender schema/": 150.0, "synthetic 2000": 2000.0}
 
 
@@ -68,7 +77,8 @@ def _squawk() -> str | None:
 
 
 def _process(args: list[str]) -> Callable[[], object]:
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPATH"] = str(REPO)
 
     def run() -> object:
         return subprocess.run(args, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -98,10 +108,10 @@ def main() -> int:
     squawk = _squawk()
     version = subprocess.run([squawk, "--version"], capture_output=True, text=True).stdout.strip() \
         if squawk else "not installed (pip install squawk-cli)"
-    python_ms, python_cpu = _medians_ms(_process([sys.executable, "-c", "pass"]), args.runs)
     load = os.getloadavg()[0]
-    lines = [f"python {sys.version.split()[0]}, {os.cpu_count()} cpus, load {load:.1f}; {version}; "
-             f"median of {args.runs} runs; `python -c pass` {python_ms:.0f} ms ({python_cpu:.0f} ms CPU)", ""]
+    python_ms, python_cpu = _medians_ms(_process([sys.executable, "-c", "pass"]), args.runs)
+    floor_ms, floor_cpu = _medians_ms(_process([sys.executable, "-c", IMPORTS]), args.runs)
+    lines: list[str] = []
     rows = []
     if (REPO / "schema" / "schema.yaml").exists():
         rows.append(measure("FlatRender schema/", REPO / "schema", args.runs, squawk))
@@ -120,6 +130,11 @@ def main() -> int:
     dirty = [r["label"] for r in rows if r["findings"]]
     if dirty:
         lines.append(f"\nnote: findings in {', '.join(map(str, dirty))} (timings include reporting them)")
+    lines = [f"python {sys.version.split()[0]}, {os.cpu_count()} cpus, load {load:.1f} at the start and "
+             f"{os.getloadavg()[0]:.1f} at the end; {version}; median of {args.runs} runs (synthetic trees: "
+             f"{max(3, args.runs // 2)}); `python -c pass` {python_ms:.0f} ms ({python_cpu:.0f} ms CPU); "
+             f"imports floor ({IMPORTS.removeprefix('import ')}) {floor_ms:.0f} ms ({floor_cpu:.0f} ms CPU)",
+             "", *lines]
     report = "\n".join(lines)
     print(report)
     args.out.mkdir(parents=True, exist_ok=True)

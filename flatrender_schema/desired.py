@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -90,6 +89,8 @@ class Desired:
 
     def fingerprint(self) -> str:
         """A digest of every input file (names and content), stable across checkouts."""
+        import hashlib  # here, not at the top: `schema lint` reads layouts and never hashes
+
         h = hashlib.sha256()
         for name, text in sorted(self.sources):
             h.update(name.encode() + b"\0" + text.encode() + b"\0")

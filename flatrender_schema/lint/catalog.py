@@ -111,6 +111,7 @@ class Catalog:
         self._not_null: list[tuple[Ref, str]] = []
         self._columns: list[tuple[Ref, Column]] = []
         self._comments: list[tuple[Ref, str, str, Location]] = []
+        self.shared: dict[str, object] = {}  # facts several checks gather once per run (`Check.visitors`)
 
     # -- the walk ----------------------------------------------------------------------------
 

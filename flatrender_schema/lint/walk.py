@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import TYPE_CHECKING, ClassVar
 
-from pglast import ast
+from pglast import ast, enums
 
 from flatrender_schema.errors import Location
 from flatrender_schema.lint.finding import Finding
@@ -60,6 +61,12 @@ class Check:
     def report(self, location: Location, message: str) -> None:
         self.findings.append(Finding(location, self.rule.code, self.rule.severity, message))
 
+    def visitors(self) -> tuple[object, ...]:
+        """Whose `visit_*` methods the walk calls for this check: itself, by default. Checks built on
+        the same facts return the one collector they share (`Catalog.shared`), so the facts are
+        gathered once; a check that has nothing to look at in this run returns none."""
+        return (self,)
+
     def finish(self) -> None:
         """Called once after every statement was walked."""
 
@@ -78,7 +85,6 @@ def dispatch_table(visitors: Iterable[object]) -> dict[type[ast.Node], list[Visi
     return table
 
 
-_CHILDREN: dict[type, tuple[str, ...]] = {}
 # Nodes that never hold anything but scalars and other leaves: visited, never descended into.
 _LEAVES = frozenset({ast.A_Const, ast.String, ast.Integer, ast.Float, ast.Boolean, ast.BitString,
                      ast.ColumnRef, ast.ParamRef, ast.A_Star, ast.RoleSpec, ast.AccessPriv})
@@ -87,37 +93,63 @@ _LEAVES = frozenset({ast.A_Const, ast.String, ast.Integer, ast.Float, ast.Boolea
 # Expressions that cannot hold what any rule looks for (no subqueries, no column types are
 # allowed in CHECK constraints and column defaults): not descended into.
 _OPAQUE = frozenset({"raw_expr", "cooked_expr", "raw_default", "cooked_default", "location"})
+# Slot types that never hold a node (pglast declares each slot's C type): not looked at.
+_SCALAR_CTYPES = frozenset({"bool", "char", "char*", "ParseLoc", "int", "int16", "int32", "long", "uint32",
+                            "uint64", "AclMode", "AttrNumber", "Index", "RelFileNumber", "SubTransactionId",
+                            "bits32", "Cardinality", "Cost", "Bitmapset*"})
+
+_CHILDREN: dict[type, Callable[[object], tuple[object, ...]] | None] = {}
 
 
-def _children_names(cls: type) -> tuple[str, ...]:
-    names = _CHILDREN.get(cls)
-    if names is None:
-        slots = () if cls in _LEAVES else tuple(cls.__slots__)  # type: ignore[attr-defined]
-        names = _CHILDREN[cls] = tuple(n for n in slots if n not in _OPAQUE)
-    return names
+def _may_hold_nodes(cls: type, name: str) -> bool:
+    info = cls.__slots__[name]  # type: ignore[attr-defined]
+    ctype = getattr(info, "c_type", None)
+    return ctype not in _SCALAR_CTYPES and not (isinstance(ctype, str) and hasattr(enums, ctype))
+
+
+def _children_of(cls: type) -> Callable[[object], tuple[object, ...]] | None:
+    """A getter of the slots of `cls` that may hold nodes, in slot order (None: nothing to descend into)."""
+    if cls in _CHILDREN:
+        return _CHILDREN[cls]
+    slots = () if cls in _LEAVES else tuple(cls.__slots__)  # type: ignore[attr-defined]
+    names = tuple(n for n in slots if n not in _OPAQUE and _may_hold_nodes(cls, n))
+    getter = None
+    if len(names) == 1:
+        one = attrgetter(names[0])
+        getter = lambda node: (one(node),)  # noqa: E731
+    elif names:
+        getter = attrgetter(*names)
+    _CHILDREN[cls] = getter
+    return getter
 
 
 def walk_file(file: LintFile, table: dict[type[ast.Node], list[Visit]]) -> None:
     """Depth first, in source order, every node of every statement of `file`."""
     node_type = ast.Node
+    methods_of = table.get
     for statement in file.statements:
         # stack items: (node, parents) where node is an ast.Node or a tuple of children
         stack: list[tuple[object, tuple[ast.Node, ...]]] = [(statement.node, ())]
+        pop, push = stack.pop, stack.append
         while stack:
-            item, parents = stack.pop()
-            if isinstance(item, tuple):
-                for child in reversed(item):
+            item, parents = pop()
+            if type(item) is tuple:
+                for child in reversed(item):  # type: ignore[call-overload]
                     if isinstance(child, (node_type, tuple)):
-                        stack.append((child, parents))
+                        push((child, parents))
                 continue
-            assert isinstance(item, node_type)
-            methods = table.get(type(item))
+            cls = type(item)
+            methods = methods_of(cls)
             if methods:
                 site = Site(file, statement, parents)
                 for method in methods:
-                    method(item, site)
-            below = (*parents, item)
-            for name in reversed(_children_names(type(item))):
-                child = getattr(item, name)
+                    method(item, site)  # type: ignore[arg-type]
+            children = _children_of(cls)
+            if children is None:
+                continue
+            below = None
+            for child in reversed(children(item)):
                 if isinstance(child, (node_type, tuple)):
-                    stack.append((child, below))
+                    if below is None:
+                        below = (*parents, item)
+                    push((child, below))

@@ -43,18 +43,15 @@ def _names(nodes: tuple[ast.Node, ...] | None) -> tuple[str, ...]:
     return tuple(n.sval for n in nodes or () if isinstance(n, ast.String))
 
 
-class _CitusCheck(Check):
-    """Collects keys and foreign keys with their actions; `declared()` places the tables."""
+class _CitusFacts:
+    """The keys, foreign keys with their actions and column type changes the CT rules look at: one
+    visitor for all of them, in the walk only when Citus is enabled."""
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self) -> None:
         self.keys: list[_Key] = []
         self.fks: list[_ForeignKey] = []
         self.type_changes: list[tuple[Ref, str, Location]] = []
-
-    @property
-    def enabled(self) -> bool:
-        return self.source.project is not None and self.source.project.citus.enabled
+        self.declared: tuple[Declared | None] | None = None  # placed once, after the walk
 
     def visit_Constraint(self, node: ast.Constraint, site: Site) -> None:
         owner = site.parents[-1] if site.parents else None
@@ -87,7 +84,42 @@ class _CitusCheck(Check):
                 and stmt.relation is not None and node.name:
             self.type_changes.append((Ref.of(stmt.relation, site), node.name, site.location(node)))
 
+
+class _CitusCheck(Check):
+    """Reads the shared `_CitusFacts`; `declared()` places the tables."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        facts = self.catalog.shared.get("citus")
+        if not isinstance(facts, _CitusFacts):
+            facts = self.catalog.shared["citus"] = _CitusFacts()
+        self.facts = facts
+
+    @property
+    def enabled(self) -> bool:
+        return self.source.project is not None and self.source.project.citus.enabled
+
+    def visitors(self) -> tuple[object, ...]:
+        return (self.facts,) if self.enabled else ()
+
+    @property
+    def keys(self) -> list[_Key]:
+        return self.facts.keys
+
+    @property
+    def fks(self) -> list[_ForeignKey]:
+        return self.facts.fks
+
+    @property
+    def type_changes(self) -> list[tuple[Ref, str, Location]]:
+        return self.facts.type_changes
+
     def declared(self) -> Declared | None:
+        if self.facts.declared is None:
+            self.facts.declared = (self._declare(),)
+        return self.facts.declared[0]
+
+    def _declare(self) -> Declared | None:
         project = self.source.project
         if project is None or not project.citus.enabled:
             return None
