@@ -12,7 +12,7 @@ once into an ephemeral cluster that is also the dev server. Per size, one run ea
 The target is pull (lib) within 5x of pg_dump. "load DDL" (executing the synthetic `to.sql` into the
 live database, statement by statement) is shown for scale: the proof must at least build that much DDL.
 Output: bench/out/bench_pull.{json,md}; the Markdown is printed.
-`python bench/bench_pull.py [--sizes 2000] [--pg-major 15]`.
+`python bench/bench_pull.py [--sizes 2000] [--pg-major 15] [--runs 3]`.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import json
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -75,7 +76,7 @@ def oldest_major() -> int | None:
     return servers[0].major if servers else None
 
 
-def measure(size: int, major: int | None, out_dir: Path) -> dict[str, Any]:
+def measure(size: int, major: int | None, out_dir: Path, runs: int) -> dict[str, Any]:
     with ephemeral(major if major is not None else oldest_major()) as cluster, DevServer(cluster.url()) as dev:
         to_path, _ = generate(size).write(out_dir / f"synthetic_{size}")
         admin = connect(cluster.url(), autocommit=True)
@@ -88,31 +89,43 @@ def measure(size: int, major: int | None, out_dir: Path) -> dict[str, Any]:
         live.execute("analyze")
         tables = live.execute("select count(*) from pg_class where relkind = 'r' and relnamespace > 16384").fetchone()
         row: dict[str, Any] = {"size": size, "tables": tables[0] if tables else None, "pg": cluster.server.major,
-                               "load": load_seconds}
+                               "load_ddl": load_seconds}
 
         pg_dump = _pg_dump(cluster.server.bindir, cluster.server.major)
         with tempfile.TemporaryDirectory() as tmp:
-            start = time.perf_counter()
-            subprocess.run([pg_dump, *cluster.psql_args("bench_pull_live"), "--schema-only", "-f",
-                            str(Path(tmp) / "dump.sql")], check=True)
-            row["pg_dump"] = time.perf_counter() - start
+            # pg_dump and the pull alternate, `runs` times: each pair's ratio is one same-run ratio
+            # (the shared machine's load changes by the minute); the medians are reported.
+            pairs: list[dict[str, Any]] = []
+            for run in range(runs):
+                load_before = os.getloadavg()[0]
+                start = time.perf_counter()
+                subprocess.run([pg_dump, *cluster.psql_args("bench_pull_live"), "--schema-only", "-f",
+                                str(Path(tmp) / "dump.sql")], check=True)
+                dump_seconds = time.perf_counter() - start
 
-            phases: dict[str, float] = {}
-            last = [time.perf_counter()]
+                phases: dict[str, float] = {}
+                last = [time.perf_counter()]
 
-            def progress(message: str) -> None:
-                now = time.perf_counter()
-                phases[message] = now - last[0]
-                last[0] = now
+                def progress(message: str, phases: dict[str, float] = phases, last: list[float] = last) -> None:
+                    now = time.perf_counter()
+                    phases[message] = now - last[0]
+                    last[0] = now
 
-            tree = Path(tmp) / "tree"
-            start = last[0] = time.perf_counter()
-            result = pull_tree(live, tree, dev, PullOptions(TODAY), progress)
-            row["pull_lib"] = time.perf_counter() - start
-            row["pull_proof"] = time.perf_counter() - last[0]
-            row["pull_write"] = row["pull_lib"] - row["pull_proof"]
-            row["proved"] = result.proved
-            row["files"] = result.files
+                tree = Path(tmp) / f"tree{run}"
+                start = last[0] = time.perf_counter()
+                result = pull_tree(live, tree, dev, PullOptions(TODAY), progress)
+                pull_seconds = time.perf_counter() - start
+                proof_seconds = time.perf_counter() - last[0]
+                pairs.append({"pg_dump": dump_seconds, "pull_lib": pull_seconds, "pull_proof": proof_seconds,
+                              "pull_write": pull_seconds - proof_seconds, "ratio": pull_seconds / dump_seconds,
+                              "proved": result.proved, "files": result.files,
+                              "load": round((load_before + os.getloadavg()[0]) / 2, 1)})
+            row["runs"] = pairs
+            for key in ("pg_dump", "pull_lib", "pull_proof", "pull_write", "ratio", "load"):
+                row[key] = statistics.median(p[key] for p in pairs)
+            row["ratio_min"], row["ratio_max"] = min(p["ratio"] for p in pairs), max(p["ratio"] for p in pairs)
+            row["proved"] = all(p["proved"] for p in pairs)
+            row["files"] = pairs[-1]["files"]
 
             start = time.perf_counter()
             again = pull_tree(live, tree, dev, PullOptions(TODAY))
@@ -131,7 +144,6 @@ def measure(size: int, major: int | None, out_dir: Path) -> dict[str, Any]:
             row["cli_exit"] = done.returncode
         live.close()
         admin.close()
-    row["ratio"] = row["pull_lib"] / row["pg_dump"]
     row["ratio_cli"] = row["pull_cli"] / row["pg_dump"]
     return row
 
@@ -139,14 +151,15 @@ def measure(size: int, major: int | None, out_dir: Path) -> dict[str, Any]:
 def markdown(rows: list[dict[str, Any]]) -> str:
     lines = [
         "| tables | PostgreSQL | load DDL | pg_dump --schema-only | pull (lib, proof incl.) | of which proof "
-        "| pull (CLI) | ratio lib / CLI | re-pull (lib) | proved |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| ratio lib (median, min–max) | pull (CLI) | ratio CLI | re-pull (lib) | load avg | proved |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in rows:
         lines.append(
-            f"| {r['tables']:,} | {r['pg']} | {r['load']:.2f} s | {r['pg_dump']:.2f} s | {r['pull_lib']:.2f} s "
-            f"| {r['pull_proof']:.2f} s "
-            f"| {r['pull_cli']:.2f} s | {r['ratio']:.1f}x / {r['ratio_cli']:.1f}x | {r['repull_lib']:.2f} s "
+            f"| {r['tables']:,} | {r['pg']} | {r['load_ddl']:.2f} s | {r['pg_dump']:.2f} s | {r['pull_lib']:.2f} s "
+            f"| {r['pull_proof']:.2f} s | **{r['ratio']:.1f}x** ({r['ratio_min']:.1f}–{r['ratio_max']:.1f}, "
+            f"{len(r['runs'])} runs) | {r['pull_cli']:.2f} s | {r['ratio_cli']:.1f}x | {r['repull_lib']:.2f} s "
+            f"| {r['load']:.1f} "
             f"| {'yes' if r['proved'] else 'NO'}{'' if r['repull_unchanged'] else ' (re-pull changed files)'} |"
         )
     return "\n".join(lines)
@@ -157,12 +170,13 @@ def main() -> None:
     parser.add_argument("--sizes", default="2000")
     parser.add_argument("--pg-major", type=int, default=None)
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--runs", type=int, default=3, help="pg_dump + pull pairs per size (medians reported)")
     args = parser.parse_args()
     major = args.pg_major if args.pg_major is not None else oldest_major()
     args.out.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="bench-pull-"))
     try:
-        rows = [measure(int(s), major, work) for s in args.sizes.split(",")]
+        rows = [measure(int(s), major, work, max(1, args.runs)) for s in args.sizes.split(",")]
     finally:
         shutil.rmtree(work, ignore_errors=True)
     meta = {"date": dt.date.today().isoformat(), "machine": platform.platform(), "cpus": os.cpu_count()}

@@ -8,7 +8,7 @@ statement makes progress. Service authors never hand-order files.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import psycopg
 from psycopg import errors, sql
@@ -65,13 +65,18 @@ def _statement_error(stmt: Statement, exc: psycopg.Error) -> InputError:
     return InputError(f"statement fails on PostgreSQL: {message}{detail}", stmt.location)
 
 
-def build_shadow(conn: psycopg.Connection, desired: Desired, today: dt.date) -> None:
-    """Apply `desired` to the empty database behind `conn` (autocommit). Roles must exist already."""
+# How the desired statements are run: `run_with_retries`, or a caller's runner with the same outcome.
+Runner = Callable[[psycopg.Connection, tuple[Statement, ...]], None]
+
+
+def build_shadow(conn: psycopg.Connection, desired: Desired, today: dt.date, run: Runner = run_with_retries) -> None:
+    """Apply `desired` to the empty database behind `conn` (autocommit). Roles must exist already.
+    `run` runs the desired statements (pull's proof builds on several connections)."""
     conn.execute("set check_function_bodies = off")  # as pg_dump does: bodies may name later objects
     citus = citus_shadow.prepare(conn, desired)  # Citus: the extension, when the manifests enable it
     for stmt in declare.preamble(desired):
         conn.execute(stmt)
-    run_with_retries(conn, desired.statements)
+    run(conn, desired.statements)
     _run_declared(conn, declare.epilogue(desired, today))
     if desired.project is not None and desired.project.owner:
         _run_declared(conn, declare.ownership_statements(conn, desired.managed_schemas, desired.project.owner))

@@ -13,8 +13,9 @@ import bench_pull
 
 
 def test_one_pull_benchmark_row(tmp_path: Path) -> None:
-    row = bench_pull.measure(20, None, tmp_path)
+    row = bench_pull.measure(20, None, tmp_path, 2)
     assert row["tables"] == 20
     assert row["proved"] and row["repull_unchanged"] and row["cli_exit"] == 0
     assert row["pg_dump"] > 0 and row["pull_lib"] > row["pull_proof"] > 0
+    assert len(row["runs"]) == 2 and row["ratio_min"] <= row["ratio"] <= row["ratio_max"]
     assert "| 20 |" in bench_pull.markdown([row])

@@ -1,0 +1,2 @@
+CREATE SCHEMA app;
+CREATE TYPE app.mood AS ENUM ('calm', 'busy');

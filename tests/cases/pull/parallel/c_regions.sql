@@ -1,0 +1,4 @@
+CREATE TABLE app.regions (
+    id integer PRIMARY KEY
+  , label text NOT NULL
+);

@@ -1,0 +1,1 @@
+CREATE TABLE app.archive (LIKE app.events);
