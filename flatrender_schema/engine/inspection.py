@@ -73,7 +73,8 @@ def prepared_pair(source: Any, target: Any, scope: Scope) -> Iterator[tuple[Any,
     saved = [(e, e.elements) for e in before.enums.values()]
     saved += [(e, e.elements) for e in after.enums.values()]
     definitions = [(c, c.definition) for c in before.constraints.values()]
-    options = [(m, m.options) for m in before.materialized_views.values()]
+    # migra's inspection has no options on its selectables: nothing to align there
+    options = [(m, m.options) for m in before.materialized_views.values() if hasattr(m, "options")]
     try:
         align_equivalent_checks(before, after)
         align_materialized_view_options(before, after)
@@ -172,7 +173,7 @@ def align_materialized_view_options(source: Any, target: Any) -> None:
     and recreate it (emptying it) for them, and its CREATE leaves them out anyway."""
     for key, want in target.materialized_views.items():
         have = source.materialized_views.get(key)
-        if have is not None:
+        if have is not None and hasattr(have, "options") and hasattr(want, "options"):
             have.options = want.options
 
 
