@@ -9,8 +9,10 @@ from pglast import ast, enums
 from flatrender_schema import catalog
 from flatrender_schema.copy_of_live import Copy, Work
 from flatrender_schema.declared.reference_data import reference_statements
+from flatrender_schema.declared.type_changes import cast_exists, with_type_changes
 from flatrender_schema.engine import Scope
 from flatrender_schema.engine.creates import as_target
+from flatrender_schema.engine.validations import validate_instead_of_readd
 from flatrender_schema.errors import PlanError
 from flatrender_schema.online import make_online
 from flatrender_schema.ordering import plan_order
@@ -37,6 +39,9 @@ def converge(work: Work, copy: Copy) -> tuple[list[Step], list[Step]]:
     scope = Scope(ALWAYS_EXCLUDED, lambda kind, schema, name: kind == "extensions" or not skip(schema, name), focus)
     engine_sql = work.engine.diff_inspected(live_inspection, copy.shadow_inspection, scope)
     planned = as_target([Step.parse(s, "engine") for s in engine_sql], sides.shadow_snap)
+    planned = validate_instead_of_readd(planned, copy.snapshot, sides.shadow_snap)
+    planned = with_type_changes(
+        planned, work.desired, copy.snapshot, sides.shadow_snap, cast_exists(copy.conn, sides.shadow))
     # What the engine's statements use and the engine does not plan (domains) comes first, ordered
     # among them by dependency (a function a default calls before the table; a domain after the
     # function its CHECK calls).

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from pglast import parser
 
+from flatrender_schema.conversions import Column, Conversion, annotations, by_column
 from flatrender_schema.errors import InputError, Location
 from flatrender_schema.manifest import (
     ProjectManifest,
@@ -71,6 +72,8 @@ class Desired:
     loose_files: tuple[SqlFile, ...] = ()
     root: Path | None = None
     sources: tuple[tuple[str, str], ...] = field(default=(), repr=False)  # (relative path, text)
+    # `-- @using` annotations of plain SQL files (flatrender_schema/conversions.py)
+    annotated_conversions: tuple[Conversion, ...] = ()
 
     @property
     def files(self) -> tuple[SqlFile, ...]:
@@ -83,6 +86,21 @@ class Desired:
     @property
     def managed_schemas(self) -> tuple[str, ...]:
         return tuple(s.schema for s in self.services)
+
+    @property
+    def conversions(self) -> dict[Column, Conversion]:
+        """Declared type conversions by column: schema.yaml's, the services', the SQL annotations."""
+        declared = list(self.annotated_conversions)
+        if self.project is not None:
+            where = Location.of(self.root / PROJECT_MANIFEST) if self.root else None
+            for c in self.project.conversions:
+                schema, table, column = c.column.split(".")
+                declared.append(Conversion((schema, table, column), c.using, where))
+            for svc in self.services:
+                for local, using in svc.manifest.conversions.items():
+                    table, column = local.split(".")
+                    declared.append(Conversion((svc.schema, table, column), using, Location.of(svc.manifest_path)))
+        return by_column(tuple(declared))
 
     def service_for_schema(self, schema: str) -> Service | None:
         return next((s for s in self.services if s.schema == schema), None)
@@ -226,7 +244,9 @@ def load_desired(schema_dir: Path) -> Desired:
         files = tuple(load_sql_file(p, svc.name) for p in _sql_files(svc.directory))
         sources.extend((_relative(f.path, schema_dir), f.text) for f in files)
         services.append(Service(svc.name, svc.directory, svc.manifest, svc.manifest_path, files))
-    return Desired(project, tuple(services), (), schema_dir, tuple(sources))
+    desired = Desired(project, tuple(services), (), schema_dir, tuple(sources))
+    desired.conversions  # noqa: B018  (a column declared twice is an error now, at load)
+    return desired
 
 
 def expand_sql_paths(paths: Iterable[Path]) -> Iterator[Path]:
@@ -249,4 +269,7 @@ def expand_sql_paths(paths: Iterable[Path]) -> Iterator[Path]:
 def load_plain(paths: Iterable[Path]) -> Desired:
     """`--desired`: plain SQL files or directories, no manifests, no FlatRender rules."""
     files = tuple(load_sql_file(p) for p in expand_sql_paths(paths))
-    return Desired(None, (), files, None, tuple((str(f.path), f.text) for f in files))
+    annotated = tuple(c for f in files for c in annotations(f.text, f.path))
+    desired = Desired(None, (), files, None, tuple((str(f.path), f.text) for f in files), annotated)
+    desired.conversions  # noqa: B018  (a column declared twice is an error now, at load)
+    return desired

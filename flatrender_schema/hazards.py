@@ -29,11 +29,19 @@ CATALOGUE: dict[str, str] = {
     "NOT_NULL_SCAN": "SET NOT NULL scans an existing table under an ACCESS EXCLUSIVE lock",
     "DROPS_SCHEMA": "drops a schema",
     "LOSSY_TYPE_CHANGE": "changes a column to a type that cannot hold every old value (narrowing or lossy cast)",
+    "TYPE_CHANGE_WITHOUT_CAST": (
+        "changes a column's type where no cast exists, so the column is dropped and added again and its"
+        " values are lost; to keep them, declare the conversion's USING expression (`conversions` in"
+        " schema.yaml or service.yaml, or `-- @using schema.table.column: expression` in --desired SQL;"
+        " see docs/manifests.md)"
+    ),
     citus_hazard.CODE: citus_hazard.MESSAGE,
 }
 
 # Refused unless allowed by code (redistribution too: it rewrites all of a table's data).
-DATA_LOSS = frozenset({"DELETES_DATA", "DROPS_SCHEMA", "LOSSY_TYPE_CHANGE", citus_hazard.CODE})
+DATA_LOSS = frozenset({
+    "DELETES_DATA", "DROPS_SCHEMA", "LOSSY_TYPE_CHANGE", "TYPE_CHANGE_WITHOUT_CAST", citus_hazard.CODE,
+})
 
 # Type changes that keep every value (old -> new, as format_type writes them, typmods stripped).
 _WIDENING = {
@@ -134,6 +142,8 @@ def _hazards_of(
         elif isinstance(node, ast.AlterTableStmt):
             table = relname(node.relation)
             on_existing = table in existing
+            if _recreates_a_column(node):  # declared/type_changes.py: a type change with no cast
+                found.add(_h("TYPE_CHANGE_WITHOUT_CAST"))
             for cmd in node.cmds or ():
                 sub = cmd.subtype
                 if sub == enums.AlterTableType.AT_DropColumn:
@@ -165,3 +175,12 @@ def _hazards_of(
             if relname(node.relation) in existing and not node.concurrent:
                 found.add(_h("INDEX_BUILD"))
     return tuple(sorted(found))
+
+
+def _recreates_a_column(node: ast.AlterTableStmt) -> bool:
+    """DROP COLUMN c and ADD COLUMN c in one ALTER TABLE."""
+    dropped = {c.name for c in node.cmds or () if c.subtype == enums.AlterTableType.AT_DropColumn}
+    return any(
+        c.subtype == enums.AlterTableType.AT_AddColumn and isinstance(c.def_, ast.ColumnDef)
+        and c.def_.colname in dropped for c in node.cmds or ()
+    )

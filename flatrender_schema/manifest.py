@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import yaml
 
 from flatrender_schema.citus.manifest import CitusSettings, ServiceCitus
+from flatrender_schema.conversions import using_expression
 from flatrender_schema.errors import InputError, Location
 from flatrender_schema.validation import (
     Invalid,
@@ -90,6 +91,26 @@ class Rename:
             raise ValueError("a rename names exactly one of `table` or `column`")
 
 
+@dataclass(frozen=True, kw_only=True)
+class ColumnConversion:
+    """A column's type change with the USING expression it takes (flatrender_schema/conversions.py)."""
+
+    column: str = field(string, check=_matches(QUALIFIED_COLUMN, "write the column as schema.table.column"))
+    using: str = field(string, check=using_expression)
+
+
+def _local_conversions(v: dict[str, str]) -> dict[str, str]:
+    out = {}
+    for column, expr in v.items():
+        if not LOCAL_COLUMN.match(column):
+            raise ValueError(f"{column!r}: write the column as table.column (in this service's schema)")
+        try:
+            out[column] = using_expression(expr)
+        except ValueError as exc:
+            raise ValueError(f"{column}: {exc}") from None
+    return out
+
+
 def _unique(v: tuple[str, ...]) -> tuple[str, ...]:
     dupes = sorted({s for s in v if v.count(s) > 1})
     if dupes:
@@ -107,6 +128,7 @@ class ProjectManifest:
     partition_policy: PartitionPolicy = field(model(PartitionPolicy), PartitionPolicy())
     ignore: tuple[str, ...] = field(tuple_of(string), ())
     renames: tuple[Rename, ...] = field(tuple_of(model(Rename)), ())
+    conversions: tuple[ColumnConversion, ...] = field(tuple_of(model(ColumnConversion)), ())
     citus: CitusSettings = field(model(CitusSettings), CitusSettings())  # Citus: flatrender_schema/citus/
 
 
@@ -169,6 +191,7 @@ class ServiceManifest:
     cross_schema_fks: dict[str, str] = field(dict_of(string), {}, check=_refs)
     partitioned: dict[str, Partitioned] = field(dict_of(model(Partitioned)), {})
     reference_data: tuple[ReferenceData, ...] = field(tuple_of(model(ReferenceData)), ())
+    conversions: dict[str, str] = field(dict_of(string), {}, check=_local_conversions)
     citus: ServiceCitus = field(model(ServiceCitus), ServiceCitus())  # Citus: flatrender_schema/citus/
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from flatrender_schema.hazards import CATALOGUE
 from flatrender_schema.plan import Plan
 from flatrender_schema.plan_groups import group_steps
 
@@ -46,6 +47,8 @@ def render_text(plan: Plan, show_sql: bool | None = None) -> str:
         lines.append(f"warning: {w}")
     if plan.hazard_codes:
         lines.append(f"Hazards: {', '.join(sorted(plan.hazard_codes))}")
+        # What a refused hazard means, and for some how to avoid it (a declared conversion).
+        lines.extend(f"  {code} (refused unless allowed): {CATALOGUE[code]}" for code in sorted(plan.data_loss))
     if not show_sql:
         lines.append("Every statement, in the order it runs: schema plan --format sql")
     lines.append(summary_line(plan))

@@ -8,7 +8,10 @@ _NOT_VALID_FK = re.compile(
     r"^(alter table .*add constraint .* foreign key .*?)\s+not valid\s*;?\s*$", re.I | re.S
 )
 _ON_ONLY = re.compile(r'^(create (?:unique )?index (?:"(?:[^"]|"")*"|\S+) on) only ', re.I)
-_VALIDATE = re.compile(r"^alter table (?P<table>\S+) validate constraint (?P<name>\S+)\s*;?$", re.I | re.S)
+_NAME = r'(?:"(?:[^"]|"")*"|[^\s".]+)'
+_TABLE = rf"{_NAME}(?:\.{_NAME})?"
+_ADD_CONSTRAINT = re.compile(rf"^alter table (?P<table>{_TABLE}) add constraint (?P<name>{_NAME})", re.I)
+_VALIDATE = re.compile(rf"^alter table (?P<table>{_TABLE}) validate constraint (?P<name>{_NAME})\s*;?$", re.I | re.S)
 
 
 def correct_statements(statements: list[str]) -> list[str]:
@@ -18,21 +21,28 @@ def correct_statements(statements: list[str]) -> list[str]:
       created plainly it cascades to every partition, as the desired state's own DDL did.
     - results adds foreign keys `NOT VALID` and validates them afterwards; PostgreSQL 15 rejects
       NOT VALID foreign keys on partitioned tables, and the online form is ours to choose (hazards),
-      so foreign keys are added plainly and their separate VALIDATE is dropped.
+      so foreign keys it validates are added plainly and their separate VALIDATE is dropped. A foreign
+      key it does not validate is NOT VALID in the desired state, and stays so.
     """
+    validated = {(v.group("table"), v.group("name")) for v in map(_VALIDATE.match, statements) if v}
     out: list[str] = []
-    validated_inline: set[str] = set()
+    validated_inline: set[tuple[str, str]] = set()
     for stmt in statements:
         m = _NOT_VALID_FK.match(stmt)
-        if m:
+        key = _fk_key(stmt) if m else None
+        if m and key in validated:
             out.append(m.group(1).rstrip() + ";")
-            name = re.search(r"add constraint (\S+)", stmt, re.I)
-            if name:
-                validated_inline.add(name.group(1))
+            validated_inline.add(key)
             continue
         stmt = _ON_ONLY.sub(r"\1 ", stmt)
         v = _VALIDATE.match(stmt)
-        if v and v.group("name") in validated_inline:
+        if v and (v.group("table"), v.group("name")) in validated_inline:
             continue
         out.append(stmt if stmt.rstrip().endswith(";") else stmt.rstrip() + ";")
     return out
+
+
+def _fk_key(stmt: str) -> tuple[str, str] | None:
+    """(table, constraint) of an engine-written ADD CONSTRAINT, as its VALIDATE writes them."""
+    m = _ADD_CONSTRAINT.match(stmt)
+    return (m.group("table"), m.group("name")) if m else None

@@ -73,8 +73,11 @@ def prepared_pair(source: Any, target: Any, scope: Scope) -> Iterator[tuple[Any,
     saved = [(e, e.elements) for e in before.enums.values()]
     saved += [(e, e.elements) for e in after.enums.values()]
     definitions = [(c, c.definition) for c in before.constraints.values()]
+    # migra's inspection has no options on its selectables: nothing to align there
+    options = [(m, m.options) for m in before.materialized_views.values() if hasattr(m, "options")]
     try:
         align_equivalent_checks(before, after)
+        align_materialized_view_options(before, after)
         additions = enum_additions(before, after)
         escape_enum_labels(before)
         escape_enum_labels(after)
@@ -84,6 +87,8 @@ def prepared_pair(source: Any, target: Any, scope: Scope) -> Iterator[tuple[Any,
             enum.elements = elements
         for constraint, definition in definitions:
             constraint.definition = definition
+        for view, value in options:
+            view.options = value
 
 
 def split_statements(sql: str) -> list[str]:
@@ -161,6 +166,15 @@ def align_equivalent_checks(source: Any, target: Any) -> None:
             continue
         if canonical_check(have.definition) == canonical_check(want.definition):
             have.definition = want.definition
+
+
+def align_materialized_view_options(source: Any, target: Any) -> None:
+    """A materialized view's storage options are set in place (gaps/storage.py): the engine would drop
+    and recreate it (emptying it) for them, and its CREATE leaves them out anyway."""
+    for key, want in target.materialized_views.items():
+        have = source.materialized_views.get(key)
+        if have is not None and hasattr(have, "options") and hasattr(want, "options"):
+            have.options = want.options
 
 
 def fill_collation_locales(inspector: Any, conn: psycopg.Connection) -> None:

@@ -1,0 +1,1 @@
+create table flags (id int primary key, active boolean default false, amount integer);
