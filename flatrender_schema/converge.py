@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from flatrender_schema import catalog
+from flatrender_schema.after_builds import after_index_builds
 from flatrender_schema.changes import Change
 from flatrender_schema.copy_of_live import Copy, Work
 from flatrender_schema.declared.reference_data import reference_statements
@@ -15,6 +16,7 @@ from flatrender_schema.engine.creates import as_target
 from flatrender_schema.errors import PlanError
 from flatrender_schema.online import make_online
 from flatrender_schema.ordering import plan_order
+from flatrender_schema.plan_failures import named_failures
 from flatrender_schema.scratch_work import ANALYZE_CATALOGS, as_text, close_gaps, execute, run_gaps
 from flatrender_schema.tool_schema import ALWAYS_EXCLUDED
 
@@ -30,10 +32,13 @@ def converge(work: Work, copy: Copy) -> tuple[list[Change], list[Change]]:
         execute(copy.conn, work.renames, "rename")
         # Diffing the copy (live with the renames applied) lets the engine see renamed objects as equal.
         copy.conn.execute(ANALYZE_CATALOGS)
-        live_inspection = work.engine.inspect(copy.conn)
+        with named_failures(f"the {work.engine.name} engine", work.differing_objects):
+            live_inspection = work.engine.inspect(copy.conn)
 
     scope = Scope(ALWAYS_EXCLUDED, lambda kind, schema, name: kind == "extensions" or not skip(schema, name), focus)
-    planned = as_target(work.engine.diff_inspected(live_inspection, copy.shadow_inspection, scope), sides.shadow_snap)
+    with named_failures(f"the {work.engine.name} engine", work.differing_objects):
+        planned = work.engine.diff_inspected(live_inspection, copy.shadow_inspection, scope)
+    planned = as_target(planned, sides.shadow_snap)
     # What the engine's statements use and the engine does not plan (domains) comes first, ordered
     # among them by dependency (a function a default calls before the table; a domain after the
     # function its CHECK calls).
@@ -62,6 +67,7 @@ def converge(work: Work, copy: Copy) -> tuple[list[Change], list[Change]]:
         if strays:
             raise PlanError(f"the focused plan reaches beyond its focus: {sorted(strays)[:5]}")
     gap_changes, final = close_gaps(copy.conn, work.desired, current, target, "gap-layer statement", skip)
+    gap_changes = after_index_builds(gap_changes, engine_changes)
     if schema_drops:
         execute(copy.conn, [c.sql for c in schema_drops], "engine statement")
         gap_changes += schema_drops

@@ -17,11 +17,11 @@ import re
 
 import pglast
 from pglast import ast, enums
-from pglast.stream import RawStream
 from psycopg import sql
 
 from flatrender_schema.changes import Change
 from flatrender_schema.hazards import LEADING_COMMENTS
+from flatrender_schema.sqlnorm import deparse
 
 
 def _table(rv: ast.RangeVar | None) -> str:
@@ -60,11 +60,11 @@ def make_online(changes: list[Change], existing: set[str], partitioned: set[str]
                 node.concurrent = True
                 node.if_not_exists = True
                 concurrent_indexes.add(node.idxname or "")
-                post.append(Change(RawStream()(node) + ";", change.source, "post"))
+                post.append(Change(deparse(node) + ";", change.source, "post"))
                 continue
         elif isinstance(node, ast.AlterEnumStmt) and node.newVal and not node.oldVal:
             node.skipIfNewValExists = True
-            pre.append(Change(RawStream()(node) + ";", change.source, "pre"))
+            pre.append(Change(deparse(node) + ";", change.source, "pre"))
             continue
         elif isinstance(node, ast.AlterTableStmt) and len(node.cmds or ()) == 1:
             table = _table(node.relation)
@@ -88,7 +88,7 @@ def make_online(changes: list[Change], existing: set[str], partitioned: set[str]
                 con.skip_validation = True
                 if con.contype == enums.ConstrType.CONSTR_CHECK:
                     con.initially_valid = False
-                main.append(Change(RawStream()(node) + ";", change.source, "main"))
+                main.append(Change(deparse(node) + ";", change.source, "main"))
                 schema, _, name = table.partition(".")
                 post.append(Change(_validate(schema, name, con.conname), change.source, "post"))
                 continue

@@ -18,6 +18,7 @@ from flatrender_schema.changes import Change
 from flatrender_schema.desired import Desired
 from flatrender_schema.errors import PlanError
 from flatrender_schema.focus import Focus
+from flatrender_schema.plan_failures import named_failures
 from flatrender_schema.tool_schema import ALWAYS_EXCLUDED
 
 # Fresh catalogs without statistics make catalog queries slow; the tables themselves are empty.
@@ -74,7 +75,9 @@ def run_gaps(
     ctx = gaps.GapContext(desired, *catalog.differing(current, target), default_owner=conn.info.user)
     out: list[Change] = []
     for c in gaps.load_concerns(stage):
-        out.extend(Change(text, c.name) for text in as_text(conn, c.compare(ctx)))
+        with named_failures(f"the gap concern {c.name!r}", lambda: catalog.differing_objects(current, target)):
+            statements = c.compare(ctx)
+        out.extend(Change(text, c.name) for text in as_text(conn, statements))
     return out
 
 

@@ -14,7 +14,6 @@ otherwise a seeded sample of each corpus (SCHEMA_CORPUS_SAMPLE, default 40 a cor
 from __future__ import annotations
 
 import os
-import statistics
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,7 +21,18 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import SHARED, TODAY
-from corpus_runner import CONVERGED, CRASHED, NOT_LOADED, SILENT, CorpusRun, Outcome, discover, sample, workers_default
+from corpus_runner import (
+    CONVERGED,
+    CRASHED,
+    NOT_LOADED,
+    SILENT,
+    CorpusRun,
+    Outcome,
+    discover,
+    sample,
+    summary_line,
+    workers_default,
+)
 
 KNOWN_FAILURES_FILE = Path(__file__).parent / "corpus" / "known_failures.yaml"
 ALL_CASES = discover(SHARED / "corpus")
@@ -100,19 +110,6 @@ def test_corpus_converges(case_id: str, corpus_run: CorpusRun) -> None:
 
 
 def test_corpora_summary(corpus_run: CorpusRun) -> None:
-    """Runs last in this module: the counts, per corpus, in one line each."""
-    lines = []
-    for corpus in sorted({o.case.corpus for o in corpus_run.outcomes.values()}):
-        mine = [o for o in corpus_run.outcomes.values() if o.case.corpus == corpus]
-        loaded = [o for o in mine if o.status != NOT_LOADED]
-        agree = sum(o.loaded_agree and o.status != SILENT for o in loaded)
-        status = Counter(o.status for o in mine)
-        seconds = [o.seconds for o in mine]
-        lines.append(
-            f"{corpus}: judge agrees with pg_dump on {agree}/{len(loaded)}; converged {status[CONVERGED]}/{len(mine)}, "
-            f"refused {status['refused']}, silent {status[SILENT]}, internal errors {status[CRASHED]}, "
-            f"not loaded {status[NOT_LOADED]}; median {statistics.median(seconds):.2f} s a case"
-        )
-    print(f"\ncorpora (PostgreSQL 15, {len(corpus_run.outcomes)} cases in {corpus_run.wall_seconds:.0f} s, "
-          f"{corpus_run.workers} workers): " + " | ".join(lines))
+    """Runs last in this module: the counts, per corpus, in one line."""
+    print("\n" + summary_line(corpus_run))
     assert corpus_run.outcomes, "no corpus case ran"

@@ -15,9 +15,9 @@ from typing import Any
 
 import pglast
 from pglast import ast, enums
-from pglast.stream import RawStream
 
 from flatrender_schema.catalog import Snapshot
+from flatrender_schema.sqlnorm import deparse
 
 _CANDIDATE = re.compile(r"\b(inherits|identity)\b", re.I)
 _CREATE_TABLE = re.compile(r"^\s*create\s+(?:unlogged\s+)?table\b", re.I)
@@ -87,7 +87,7 @@ def _rewritten(
         kept.append(element)
     if changed:
         create.tableElts = tuple(kept) or None
-        statement = RawStream()(create) + ";"
+        statement = deparse(create) + ";"
     return statement, (schema, table), parents
 
 

@@ -9,6 +9,11 @@ _NOT_VALID_FK = re.compile(
 )
 _ON_ONLY = re.compile(r'^(create (?:unique )?index (?:"(?:[^"]|"")*"|\S+) on) only ', re.I)
 _VALIDATE = re.compile(r"^alter table (?P<table>\S+) validate constraint (?P<name>\S+)\s*;?$", re.I | re.S)
+_NAME = r'(?:"(?:[^"]|"")*"|[^\s."]+)'
+_COLUMN_CHANGE = re.compile(
+    rf"^alter table (?P<table>{_NAME}(?:\.{_NAME})?) alter column (?P<column>{_NAME}) "
+    r"(?P<what>set default|set data type)\b", re.I,
+)
 
 
 def correct_statements(statements: list[str]) -> list[str]:
@@ -35,4 +40,33 @@ def correct_statements(statements: list[str]) -> list[str]:
         if v and v.group("name") in validated_inline:
             continue
         out.append(stmt if stmt.rstrip().endswith(";") else stmt.rstrip() + ";")
+    return default_after_type(out)
+
+
+def default_after_type(statements: list[str]) -> list[str]:
+    """A column whose type and default both change gets its new default after its new type.
+
+    The engines set the default first (`'pending'::order_status` on a column still of the old enum:
+    "default expression is of type ..."); and the old default must go before the type changes,
+    PostgreSQL converting it otherwise (an enum to another: "cannot be cast automatically").
+    So: drop the default, change the type, set the new default.
+    """
+    changes = [_COLUMN_CHANGE.match(s) for s in statements]
+    retyped = {(m["table"], m["column"]) for m in changes if m and m["what"].lower() == "set data type"}
+    defaults = {
+        (m["table"], m["column"]): s for m, s in zip(changes, statements, strict=True)
+        if m and m["what"].lower() == "set default" and (m["table"], m["column"]) in retyped
+    }
+    if not defaults:
+        return statements
+    out: list[str] = []
+    for m, stmt in zip(changes, statements, strict=True):
+        column = (m["table"], m["column"]) if m else None
+        if column in defaults and m["what"].lower() == "set default":
+            continue
+        if column in defaults:
+            out.append(f"alter table {column[0]} alter column {column[1]} drop default;")
+            out += [stmt, defaults[column]]
+        else:
+            out.append(stmt)
     return out
