@@ -30,6 +30,7 @@ from pathlib import Path
 
 import pglast
 import psycopg
+import yaml
 from pgdump import can_dump, compare_databases
 from psycopg import sql
 
@@ -39,6 +40,7 @@ from flatrender_schema.desired import load_plain
 from flatrender_schema.engine import get_engine
 from flatrender_schema.errors import SchemaError
 from flatrender_schema.planner import PlanOptions, build_plan
+from flatrender_schema.postgres.cluster import find_servers
 from flatrender_schema.postgres.connect import connect, with_dbname
 from flatrender_schema.scratch import DevServer
 from flatrender_schema.tool_schema import ALWAYS_EXCLUDED
@@ -243,6 +245,30 @@ def summary_line(run: CorpusRun) -> str:
         )
     return (f"corpora (PostgreSQL {run.major}, {len(run.outcomes)} cases in {run.wall_seconds:.0f} s, "
             f"{run.workers} workers): " + " | ".join(parts))
+
+
+KNOWN_FAILURES = Path(__file__).parent / "corpus" / "known_failures.yaml"
+KNOWN_FAILURES_BY_MAJOR = Path(__file__).parent / "corpus" / "known_failures_by_major.yaml"
+
+
+def known_failures(major: int) -> dict[str, str]:
+    """Cases refused on `major` (strict xfails), with their reason: those of every major
+    (known_failures.yaml) and those of this one (known_failures_by_major.yaml, reasons prefixed)."""
+    def read(path: Path) -> dict:
+        return dict(yaml.safe_load(path.read_text()) or {}) if path.is_file() else {}
+
+    out = {case: str(reason) for case, reason in read(KNOWN_FAILURES).items()}
+    for case, reason in (read(KNOWN_FAILURES_BY_MAJOR).get(major) or {}).items():
+        out[case] = f"PostgreSQL {major}: {reason}"
+    return out
+
+
+def session_major() -> int:
+    """The session cluster's major, as tests/conftest.py picks it: SCHEMA_TEST_PG_MAJOR, else the oldest found."""
+    if os.environ.get("SCHEMA_TEST_PG_MAJOR"):
+        return int(os.environ["SCHEMA_TEST_PG_MAJOR"])
+    servers = find_servers()
+    return servers[0].major if servers else 15
 
 
 def workers_default() -> int:
