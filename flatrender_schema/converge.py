@@ -7,6 +7,7 @@ from __future__ import annotations
 from pglast import ast, enums
 
 from flatrender_schema import catalog
+from flatrender_schema.after_builds import after_index_builds
 from flatrender_schema.copy_of_live import Copy, Work
 from flatrender_schema.declared.reference_data import reference_statements
 from flatrender_schema.declared.type_changes import cast_exists, with_type_changes
@@ -16,6 +17,7 @@ from flatrender_schema.engine.validations import validate_instead_of_readd
 from flatrender_schema.errors import PlanError
 from flatrender_schema.online import make_online
 from flatrender_schema.ordering import plan_order
+from flatrender_schema.plan_failures import named_failures
 from flatrender_schema.scratch_work import ANALYZE_CATALOGS, as_text, close_gaps, execute, run_gaps
 from flatrender_schema.step import Step
 from flatrender_schema.tool_schema import ALWAYS_EXCLUDED
@@ -34,10 +36,12 @@ def converge(work: Work, copy: Copy) -> tuple[list[Step], list[Step]]:
         execute(copy.conn, work.renames, "rename")
         # Diffing the copy (live with the renames applied) lets the engine see renamed objects as equal.
         copy.conn.execute(ANALYZE_CATALOGS)
-        live_inspection = work.engine.inspect(copy.conn)
+        with named_failures(f"the {work.engine.name} engine", work.differing_objects):
+            live_inspection = work.engine.inspect(copy.conn)
 
     scope = Scope(ALWAYS_EXCLUDED, lambda kind, schema, name: kind == "extensions" or not skip(schema, name), focus)
-    engine_sql = work.engine.diff_inspected(live_inspection, copy.shadow_inspection, scope)
+    with named_failures(f"the {work.engine.name} engine", work.differing_objects):
+        engine_sql = work.engine.diff_inspected(live_inspection, copy.shadow_inspection, scope)
     planned = as_target([Step.parse(s, "engine") for s in engine_sql], sides.shadow_snap)
     planned = validate_instead_of_readd(planned, copy.snapshot, sides.shadow_snap)
     planned = with_type_changes(
@@ -70,6 +74,7 @@ def converge(work: Work, copy: Copy) -> tuple[list[Step], list[Step]]:
         if strays:
             raise PlanError(f"the focused plan reaches beyond its focus: {sorted(strays)[:5]}")
     gap_changes, final = close_gaps(copy.conn, work.desired, current, target, "gap-layer statement", skip)
+    gap_changes = after_index_builds(gap_changes, engine_changes)
     if schema_drops:
         execute(copy.conn, schema_drops, "engine statement")
         gap_changes += schema_drops

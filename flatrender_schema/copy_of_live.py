@@ -34,6 +34,7 @@ from flatrender_schema.engine.creates import as_target
 from flatrender_schema.errors import InputError, Location, PlanError
 from flatrender_schema.focus import Focus
 from flatrender_schema.plan import PlanScope
+from flatrender_schema.plan_failures import named_failures
 from flatrender_schema.postgres.connect import connection
 from flatrender_schema.scratch import DevServer
 from flatrender_schema.scratch_work import ANALYZE_AFTER, ANALYZE_CATALOGS, close_gaps, rolled_back, run_gaps
@@ -100,6 +101,13 @@ class Work:
             self._inspections["focus"] = catalog.differing_objects(self.sides.live_snap, self.sides.shadow_snap)
         return self._inspections["focus"]  # type: ignore[no-any-return]
 
+    def differing_objects(self) -> Focus:
+        """The objects live and the desired state differ in: what a failure to plan names."""
+        return catalog.differing_objects(self.sides.live_snap, self.sides.shadow_snap)
+
+    def _engine_failures(self) -> contextlib.AbstractContextManager[None]:
+        return named_failures(f"the {self.engine.name} engine", self.differing_objects)
+
     def start_live_inspection(self) -> None:
         """Read live's model in the second thread (narrowed to the focus) while the shadow's is read,
         unless it was started whole while the shadow was built."""
@@ -112,11 +120,13 @@ class Work:
         self.start_live_inspection()
         assert self.sides.live_inspection is not None
         if narrowed or not self._inspections.get("early is narrowed"):
-            return self.sides.live_inspection.result()
+            with self._engine_failures():
+                return self.sides.live_inspection.result()
         # Whole: not from the narrowed one, which may have failed (the engine on a partial model, e.g.
         # an ops-created partition in the focus without its parent): that must not fail this attempt.
         if "live" not in self._inspections:
-            self._inspections["live"] = self.engine.inspect(self.sides.live)
+            with self._engine_failures():
+                self._inspections["live"] = self.engine.inspect(self.sides.live)
         return self._inspections["live"]
 
     @property
@@ -127,10 +137,11 @@ class Work:
             def read() -> Any:
                 return engine.inspect(sides.shadow)
 
-            self._inspections["shadow"] = (
-                remembered(sides.shadow, "inspection", engine.inspection_type, read, engine.name)
-                if sides.cached else read()
-            )
+            with self._engine_failures():
+                self._inspections["shadow"] = (
+                    remembered(sides.shadow, "inspection", engine.inspection_type, read, engine.name)
+                    if sides.cached else read()
+                )
         return self._inspections["shadow"]
 
 
@@ -194,7 +205,9 @@ def _empty_database(work: Work) -> Iterator[Copy]:
     citus_shadow.prepare_copy(conn, work.sides.live_snap.rows("extensions"))  # Citus: see citus/shadow.py
     live_inspection = work.live_inspection(narrowed=False)
     try:
-        snap = clone(work, conn, work.engine.inspect(conn), live_inspection, None)
+        with work._engine_failures():
+            empty = work.engine.inspect(conn)
+        snap = clone(work, conn, empty, live_inspection, None)
     except CopyFailed as exc:
         # A plan verified on something else than live proves nothing about live.
         raise PlanError(f"the plan cannot be verified: {exc.message}") from None
@@ -229,7 +242,8 @@ def clone(
     live_seen = work.sides.live_snap if focus is None else work.sides.live_snap.narrowed(focus)
     scope = Scope(ALWAYS_EXCLUDED, only=focus)
     copy.execute("set check_function_bodies = off")
-    engine_sql = work.engine.diff_inspected(copy_inspection, live_inspection, scope)
+    with work._engine_failures():
+        engine_sql = work.engine.diff_inspected(copy_inspection, live_inspection, scope)
     statements = [s.sql for s in as_target([Step.parse(s, "engine") for s in engine_sql], live_seen)]
     clone_desired = Desired(None) if work.desired.project is None else work.desired
     start = catalog.read_snapshot(copy, ALWAYS_EXCLUDED, focus) if start_snap is None else start_snap

@@ -16,6 +16,7 @@ from flatrender_schema.batches import execute_all
 from flatrender_schema.desired import Desired
 from flatrender_schema.errors import PlanError
 from flatrender_schema.focus import Focus
+from flatrender_schema.plan_failures import named_failures
 from flatrender_schema.step import Step
 from flatrender_schema.tool_schema import ALWAYS_EXCLUDED
 
@@ -75,7 +76,9 @@ def run_gaps(
     ctx = gaps.GapContext(desired, *catalog.differing(current, target), default_owner=conn.info.user)
     out: list[Step] = []
     for c in gaps.load_concerns(stage):
-        out.extend(as_steps(conn, c.compare(ctx), c.name))
+        with named_failures(f"the gap concern {c.name!r}", lambda: catalog.differing_objects(current, target)):
+            statements = c.compare(ctx)
+        out.extend(as_steps(conn, statements, c.name))
     return out
 
 

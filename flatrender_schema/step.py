@@ -13,11 +13,11 @@ from enum import StrEnum
 
 import pglast
 from pglast import ast
-from pglast.stream import RawStream
 
 from flatrender_schema.citus import hazard as citus_hazard
 from flatrender_schema.hazards import Hazard
 from flatrender_schema.plan_objects import object_of
+from flatrender_schema.sqlnorm import deparse
 
 
 class Phase(StrEnum):
@@ -54,7 +54,7 @@ class Step:
     @classmethod
     def of_tree(cls, node: ast.Node, source: str, phase: Phase | str = Phase.MAIN) -> Step:
         """A step from a statement tree (a rewritten one): its SQL is the tree printed, not parsed again."""
-        return cls.of_trees(RawStream()(node) + ";", (node,), source, phase)
+        return cls.of_trees(deparse(node) + ";", (node,), source, phase)
 
     @classmethod
     def of_trees(cls, sql: str, trees: tuple[ast.Node, ...], source: str, phase: Phase | str = Phase.MAIN) -> Step:
@@ -101,7 +101,7 @@ class Step:
         sessions, and may be inside a transaction): the same statement, built plainly."""
         if not any(_concurrent(t) for t in self.trees):
             return self.sql
-        return ";\n".join(RawStream()(_without_concurrently(t)) for t in self.trees) + ";"
+        return ";\n".join(deparse(_without_concurrently(t)) for t in self.trees) + ";"
 
     @property
     def concurrent_index(self) -> tuple[str, str] | None:

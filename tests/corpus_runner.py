@@ -4,7 +4,8 @@ A case is `from.sql` -> `to.sql` (and `setup.sql`, loaded into both first). Run 
 kept (`CorpusRun`): the judge-vs-pg_dump test and the convergence test read the same outcome.
 
 1. Load A (setup + from) and B (setup + to); the judge (`catalog.compare`) and a canonical pg_dump
-   (tests/pgdump.py) each say whether A and B differ: they must agree.
+   (tests/pgdump.py) each say whether A and B differ: they must agree. (Where no pg_dump of the
+   server's major or newer is installed, the judge alone decides: `Outcome.dumped` is False.)
 2. Plan A -> setup + to with the library (`build_plan`, which verifies on a scratch copy) and apply it.
 3. Judge A against B again, and pg_dump them again: a plan that applied must leave no difference
    either sees ("silent" otherwise: the worst outcome there is). A plan refused with an error is
@@ -18,8 +19,10 @@ from __future__ import annotations
 import os
 import random
 import secrets
+import statistics
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -27,7 +30,8 @@ from pathlib import Path
 
 import pglast
 import psycopg
-from pgdump import compare_databases
+import yaml
+from pgdump import can_dump, compare_databases
 from psycopg import sql
 
 from flatrender_schema import catalog
@@ -36,6 +40,7 @@ from flatrender_schema.desired import load_plain
 from flatrender_schema.engine import get_engine
 from flatrender_schema.errors import SchemaError
 from flatrender_schema.planner import PlanOptions, build_plan
+from flatrender_schema.postgres.cluster import find_servers
 from flatrender_schema.postgres.connect import connect, with_dbname
 from flatrender_schema.scratch import DevServer
 from flatrender_schema.tool_schema import ALWAYS_EXCLUDED
@@ -75,10 +80,11 @@ class Outcome:
     judge_after: list[str] = field(default_factory=list)
     dump_after: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    dumped: bool = True  # False: no pg_dump for the server's major, the judge alone decided
 
     @property
     def loaded_agree(self) -> bool:
-        return self.judge_loaded is None or self.judge_loaded == self.dump_loaded
+        return self.judge_loaded is None or self.dump_loaded is None or self.judge_loaded == self.dump_loaded
 
     def describe(self) -> str:
         lines = [f"{self.case.id}: {self.status}" + (f": {self.error}" if self.error else "")]
@@ -132,6 +138,7 @@ class CorpusRun:
         self._lock = threading.Lock()
         self._prepared: set[str] = set()
         self.wall_seconds = 0.0
+        self.major = 0  # the server's, read when the first cases run
 
     def _dev(self) -> DevServer:
         dev = getattr(self._local, "dev", None)
@@ -153,6 +160,9 @@ class CorpusRun:
 
     def run(self, cases: list[Case], progress: bool = False) -> None:
         todo = [c for c in cases if c.id not in self.outcomes]
+        if not self.major:
+            with connect(self.url) as conn:
+                self.major = conn.info.server_version // 10000
         for case in todo:
             self._global_setup(case)
         started = time.monotonic()
@@ -199,8 +209,9 @@ class CorpusRun:
                     return
             major = a.info.server_version // 10000
             judge = catalog.compare(*(catalog.read_snapshot(c, ALWAYS_EXCLUDED) for c in (a, b)))
-            dump = compare_databases(a_url, b_url, major)
-            outcome.judge_loaded, outcome.dump_loaded = bool(judge), bool(dump)
+            outcome.dumped = can_dump(major)
+            dump = compare_databases(a_url, b_url, major) if outcome.dumped else None
+            outcome.judge_loaded, outcome.dump_loaded = bool(judge), (bool(dump) if outcome.dumped else None)
             if not outcome.loaded_agree:
                 outcome.loaded_rows = dump.describe() if dump else judge[:12]
             try:
@@ -211,8 +222,53 @@ class CorpusRun:
                 outcome.status, outcome.error = REFUSED, str(exc)[:2000]
                 return
             outcome.judge_after = catalog.compare(*(catalog.read_snapshot(c, ALWAYS_EXCLUDED) for c in (a, b)))
-            outcome.dump_after = compare_databases(a_url, b_url, major).describe()
+            outcome.dump_after = compare_databases(a_url, b_url, major).describe() if outcome.dumped else []
             outcome.status = SILENT if outcome.judge_after or outcome.dump_after else CONVERGED
+
+
+def summary_line(run: CorpusRun) -> str:
+    """The counts of a run, per corpus, on one line: what the test summaries print."""
+    parts = []
+    for corpus in sorted({o.case.corpus for o in run.outcomes.values()}):
+        mine = [o for o in run.outcomes.values() if o.case.corpus == corpus]
+        loaded = [o for o in mine if o.status != NOT_LOADED]
+        status = Counter(o.status for o in mine)
+        if all(o.dumped for o in loaded):
+            agree = sum(o.loaded_agree and o.status != SILENT for o in loaded)
+            judged = f"judge agrees with pg_dump on {agree}/{len(loaded)}"
+        else:
+            judged = f"no pg_dump for PostgreSQL {run.major}: judged by the catalog only"
+        parts.append(
+            f"{corpus}: {judged}; converged {status[CONVERGED]}/{len(mine)}, refused {status[REFUSED]}, "
+            f"silent {status[SILENT]}, internal errors {status[CRASHED]}, not loaded {status[NOT_LOADED]}; "
+            f"median {statistics.median(o.seconds for o in mine):.2f} s a case"
+        )
+    return (f"corpora (PostgreSQL {run.major}, {len(run.outcomes)} cases in {run.wall_seconds:.0f} s, "
+            f"{run.workers} workers): " + " | ".join(parts))
+
+
+KNOWN_FAILURES = Path(__file__).parent / "corpus" / "known_failures.yaml"
+KNOWN_FAILURES_BY_MAJOR = Path(__file__).parent / "corpus" / "known_failures_by_major.yaml"
+
+
+def known_failures(major: int) -> dict[str, str]:
+    """Cases refused on `major` (strict xfails), with their reason: those of every major
+    (known_failures.yaml) and those of this one (known_failures_by_major.yaml, reasons prefixed)."""
+    def read(path: Path) -> dict:
+        return dict(yaml.safe_load(path.read_text()) or {}) if path.is_file() else {}
+
+    out = {case: str(reason) for case, reason in read(KNOWN_FAILURES).items()}
+    for case, reason in (read(KNOWN_FAILURES_BY_MAJOR).get(major) or {}).items():
+        out[case] = f"PostgreSQL {major}: {reason}"
+    return out
+
+
+def session_major() -> int:
+    """The session cluster's major, as tests/conftest.py picks it: SCHEMA_TEST_PG_MAJOR, else the oldest found."""
+    if os.environ.get("SCHEMA_TEST_PG_MAJOR"):
+        return int(os.environ["SCHEMA_TEST_PG_MAJOR"])
+    servers = find_servers()
+    return servers[0].major if servers else 15
 
 
 def workers_default() -> int:

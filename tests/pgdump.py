@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import re
 import subprocess
 from collections import Counter
 from dataclasses import dataclass
@@ -46,6 +47,17 @@ def pg_dump_binary(major: int) -> str:
         candidates.insert(0, Path(choose_server(major, strict=True).tool("pg_dump")))
     found = [c for c in candidates if c.is_file()]
     return str(found[0]) if found else "pg_dump"
+
+
+@functools.cache
+def can_dump(major: int) -> bool:
+    """pg_dump refuses a server newer than itself: the image has 15's, and the fetched 16-18 ship none."""
+    try:
+        out = subprocess.run([pg_dump_binary(major), "--version"], capture_output=True, text=True, timeout=30).stdout
+    except OSError:
+        return False
+    found = re.search(r"\) (\d+)", out) or re.search(r"(\d+)\.\d+", out)
+    return bool(found) and int(found.group(1)) >= major  # type: ignore[union-attr]
 
 
 def dump_schema(url: str, major: int, exclude_schemas: tuple[str, ...] = ("flatrender_schema",)) -> str:

@@ -2,7 +2,11 @@
 
 Per major: the server starts as the unprivileged user with citext and pgcrypto; FlatRender's desired state
 converges from empty (and a second plan is empty); the migra corpus converges with the default engine, judged
-by catalog. 15 is the image's Debian server; 16-18 come from `python -m flatrender_schema.postgres.fetch`.
+by catalog; and on 16-18 a seeded sample of the sqldef corpus converges (corpus_runner, as on 15 in
+test_corpora.py: SCHEMA_CORPUS_VERSION_SAMPLE cases a major, 5 by default, 100 under CI=true; the whole
+corpus on one major is the command in test_corpora.py's docstring). Its strict xfails are
+tests/corpus/known_failures*.yaml.
+15 is the image's Debian server; 16-18 come from `python -m flatrender_schema.postgres.fetch`.
 A major without binaries skips locally and fails under CI (env CI=true). One summary line per major is
 written to the terminal when its cluster stops.
 """
@@ -18,7 +22,9 @@ from pathlib import Path
 from typing import NoReturn
 
 import pytest
-from conftest import SCHEMA_DIR, TODAY, Databases, run_cli
+from conftest import SCHEMA_DIR, SHARED, TODAY, Databases, run_cli
+from corpus_runner import CONVERGED, CorpusRun, discover, known_failures, sample, summary_line, workers_default
+from corpus_runner import NOT_LOADED as CASE_NOT_LOADED
 from corpus_support import CASES, NOT_LOADED, PASS, converge_case, summary
 
 from flatrender_schema.apply import apply_plan
@@ -49,6 +55,17 @@ CORPUS_RESULTS: dict[int, dict[str, str]] = {m: {} for m in MAJORS}
 FLATRENDER_SECONDS: dict[int, float] = {}
 
 
+def _sqldef_sample() -> list:
+    size = int(os.environ.get("SCHEMA_CORPUS_VERSION_SAMPLE", "100" if IN_CI else "5"))
+    cases = [c for c in discover(SHARED / "corpus") if c.corpus == "sqldef"]
+    return sample(cases, size, seed="flatrender-corpus-versions")
+
+
+SQLDEF_SAMPLE = _sqldef_sample()
+SQLDEF = "sqldef:"  # a check naming one sqldef case: "sqldef:<case id>"
+SQLDEF_RUNS: dict[int, CorpusRun] = {}  # per major, run whole at its first case (in parallel workers)
+
+
 def _missing(major: int) -> NoReturn:
     message = (
         f"PostgreSQL {major} server binaries not found; fetch them with "
@@ -62,9 +79,10 @@ def _missing(major: int) -> NoReturn:
 def _report(config: pytest.Config, major: int, seconds: float) -> None:
     corpus = CORPUS_RESULTS[major]
     flatrender = f"{FLATRENDER_SECONDS[major]:.1f}s" if major in FLATRENDER_SECONDS else "not run"
+    sqldef = summary_line(SQLDEF_RUNS[major]) if major in SQLDEF_RUNS else "sqldef sample not run"
     line = (
         f"PostgreSQL {major}: FlatRender converge {flatrender}; "
-        f"corpus {summary(corpus) if corpus else 'not run'}; cluster up {seconds:.0f}s"
+        f"corpus {summary(corpus) if corpus else 'not run'}; {sqldef}; cluster up {seconds:.0f}s"
     )
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     capture = config.pluginmanager.get_plugin("capturemanager")
@@ -134,6 +152,11 @@ def _checks() -> list[object]:
             reason = KNOWN_FAILURES[major].get(case)
             marks = [pytest.mark.xfail(reason=f"PostgreSQL {major}: {reason}", strict=True)] if reason else []
             out.append(pytest.param(major, case, marks=marks, id=f"pg{major}-corpus-{case}"))
+        failing = known_failures(major)
+        for sqldef_case in SQLDEF_SAMPLE:
+            reason = failing.get(sqldef_case.id)
+            marks = [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
+            out.append(pytest.param(major, SQLDEF + sqldef_case.id, marks=marks, id=f"pg{major}-{sqldef_case.id}"))
     return out
 
 
@@ -145,11 +168,27 @@ def test_version(pg: Cluster, check: str) -> None:
             _server_major_and_extensions(pg, dbs)
         elif check == FLATRENDER:
             _flatrender_converges_from_empty(pg, dbs)
+        elif check.startswith(SQLDEF):
+            _sqldef_case_converges(pg, check.removeprefix(SQLDEF))
         else:
             with DevServer(pg.url()) as dev:
                 converge_case("results", check, dbs, dev, CORPUS_RESULTS[pg.server.major])
     finally:
         dbs.close()
+
+
+def _sqldef_case_converges(pg: Cluster, case_id: str) -> None:
+    major = pg.server.major
+    if major not in SQLDEF_RUNS:
+        run = SQLDEF_RUNS[major] = CorpusRun(pg.url(), TODAY, workers_default())
+        try:
+            run.run(SQLDEF_SAMPLE)
+        finally:
+            run.close()
+    outcome = SQLDEF_RUNS[major].outcomes[case_id]
+    if outcome.status == CASE_NOT_LOADED:
+        pytest.skip(f"{case_id} does not load on PostgreSQL {major}: {outcome.error}")
+    assert outcome.status == CONVERGED, outcome.describe()
 
 
 def _server_major_and_extensions(pg: Cluster, dbs: Databases) -> None:

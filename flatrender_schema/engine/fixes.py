@@ -12,6 +12,10 @@ _NAME = r'(?:"(?:[^"]|"")*"|[^\s".]+)'
 _TABLE = rf"{_NAME}(?:\.{_NAME})?"
 _ADD_CONSTRAINT = re.compile(rf"^alter table (?P<table>{_TABLE}) add constraint (?P<name>{_NAME})", re.I)
 _VALIDATE = re.compile(rf"^alter table (?P<table>{_TABLE}) validate constraint (?P<name>{_NAME})\s*;?$", re.I | re.S)
+_COLUMN_CHANGE = re.compile(
+    rf"^alter table (?P<table>{_NAME}(?:\.{_NAME})?) alter column (?P<column>{_NAME}) "
+    r"(?P<what>set default|set data type)\b", re.I,
+)
 
 
 def correct_statements(statements: list[str]) -> list[str]:
@@ -39,6 +43,35 @@ def correct_statements(statements: list[str]) -> list[str]:
         if v and (v.group("table"), v.group("name")) in validated_inline:
             continue
         out.append(stmt if stmt.rstrip().endswith(";") else stmt.rstrip() + ";")
+    return default_after_type(out)
+
+
+def default_after_type(statements: list[str]) -> list[str]:
+    """A column whose type and default both change gets its new default after its new type.
+
+    The engines set the default first (`'pending'::order_status` on a column still of the old enum:
+    "default expression is of type ..."); and the old default must go before the type changes,
+    PostgreSQL converting it otherwise (an enum to another: "cannot be cast automatically").
+    So: drop the default, change the type, set the new default.
+    """
+    changes = [_COLUMN_CHANGE.match(s) for s in statements]
+    retyped = {(m["table"], m["column"]) for m in changes if m and m["what"].lower() == "set data type"}
+    defaults = {
+        (m["table"], m["column"]): s for m, s in zip(changes, statements, strict=True)
+        if m and m["what"].lower() == "set default" and (m["table"], m["column"]) in retyped
+    }
+    if not defaults:
+        return statements
+    out: list[str] = []
+    for m, stmt in zip(changes, statements, strict=True):
+        column = (m["table"], m["column"]) if m else None
+        if column in defaults and m["what"].lower() == "set default":
+            continue
+        if column in defaults:
+            out.append(f"alter table {column[0]} alter column {column[1]} drop default;")
+            out += [stmt, defaults[column]]
+        else:
+            out.append(stmt)
     return out
 
 

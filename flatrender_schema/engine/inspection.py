@@ -177,6 +177,28 @@ def align_materialized_view_options(source: Any, target: Any) -> None:
             have.options = want.options
 
 
+def readd_with_own_index(statements: list[str], source: Any, target: Any) -> list[str]:
+    """A UNIQUE or PRIMARY KEY constraint that changes while the engine finds its index unchanged (made
+    INITIALLY DEFERRED, say): the engines drop the constraint, which drops its index, then re-add it
+    `USING INDEX` of that index, which no longer exists. The index is built again first, as the
+    target defines it (pg_get_constraintdef leaves out its storage options)."""
+    before_add: dict[str, str] = {}
+    for key, want in target.constraints.items():
+        have = source.constraints.get(key)
+        new_index, old_index = getattr(want, "index", None), getattr(have, "index", None)
+        if have is None or new_index is None or old_index is None or have == want or old_index != new_index:
+            continue
+        before_add[want.create_statement.strip()] = new_index.create_statement
+    if not before_add:
+        return statements
+    out: list[str] = []
+    for statement in statements:
+        if statement in before_add:
+            out.append(before_add[statement])
+        out.append(statement)
+    return out
+
+
 def fill_collation_locales(inspector: Any, conn: psycopg.Connection) -> None:
     """Both engines read an ICU collation's locale from collcollate, which PostgreSQL 15+ leaves empty: the
     engine then writes `locale 'None'`. The locale lives in colliculocale (15, 16) or colllocale (17+)."""

@@ -16,6 +16,7 @@ from flatrender_schema.engine.inspection import (
     drop_domain_enums,
     fill_collation_locales,
     prepared_pair,
+    readd_with_own_index,
     split_statements,
 )
 from flatrender_schema.engine.interface import Scope
@@ -76,4 +77,5 @@ class MigraEngine:
             m = migra.Migration(before, after)
             m.set_safety(False)
             m.add_all_changes(privileges=False)
-            return additions + correct_statements(split_statements(m.sql))
+            statements = correct_statements(split_statements(m.sql))
+            return additions + readd_with_own_index(statements, before, after)

@@ -16,6 +16,7 @@ from flatrender_schema.engine.inspection import (
     drop_domain_enums,
     fill_collation_locales,
     prepared_pair,
+    readd_with_own_index,
     split_statements,
 )
 from flatrender_schema.engine.interface import Scope
@@ -134,4 +135,5 @@ class ResultsEngine:
                 migration.add_all_changes_ordered(privileges=False)
             else:
                 migration.add_all_changes(privileges=False)
-            return additions + correct_statements(split_statements(migration.sql))
+            statements = correct_statements(split_statements(migration.sql))
+            return additions + readd_with_own_index(statements, before, after)
