@@ -54,7 +54,7 @@ def measure(name: str, desired: Desired, dev: DevServer, pg_dump: Path, svg: boo
         conn.execute(ANALYZE_CATALOGS)
         row["shadow"] = time.perf_counter() - t
         t = time.perf_counter()
-        built = read_built(conn)
+        built = read_built(conn, dev.url_for(conn.info.dbname))
         row["read"] = time.perf_counter() - t
         t = time.perf_counter()
         subprocess.run([str(pg_dump), "--schema-only", "--no-owner", "-d", dev.url_for(conn.info.dbname)],
