@@ -23,6 +23,7 @@ from flatrender_schema.docs.dot import find_dot, render_svg
 from flatrender_schema.docs.files import DocFile, check_docs, doc_files, write_docs
 from flatrender_schema.docs.model import Database
 from flatrender_schema.docs.source import document
+from flatrender_schema.errors import SchemaError
 from flatrender_schema.scratch import DevServer
 
 CASES = REPO / "tests" / "cases" / "docs"
@@ -297,3 +298,17 @@ def test_docs_read_the_areas_they_show_as_the_full_snapshot_has_them(server_url:
         assert two.snapshot.rows(area) == one.snapshot.rows(area) == full.rows(area), area
     assert two.snapshot.rows("columns") and two.snapshot.rows("constraints")
     assert two.column_order == one.column_order and two.column_order[("identity", "tenants")][:2] == ("id", "slug")
+
+
+def test_svgs_drawn_in_one_dot_run_are_the_bytes_drawn_one_by_one(flatrender: Database, hostile: Database) -> None:
+    """`schema docs` draws its SVGs a batch per dot process: each the same bytes as drawn alone."""
+    from flatrender_schema.docs.dot import render_svgs
+    from flatrender_schema.docs.files import svg_files
+
+    dot = need_dot()
+    sources = [f.dot_source or "" for db in (flatrender, hostile) for f in svg_files(db)]
+    assert len(sources) > 2
+    assert render_svgs(sources, dot) == [render_svg(s, dot) for s in sources]
+    broken = [sources[0], "digraph { a -> }\n"]
+    with pytest.raises(SchemaError, match="Graphviz dot failed"):  # the batch fails, the broken one is named
+        render_svgs(broken, dot)
