@@ -23,6 +23,7 @@ from flatrender_schema.docs.dot import find_dot, render_svg
 from flatrender_schema.docs.files import DocFile, check_docs, doc_files, write_docs
 from flatrender_schema.docs.model import Database
 from flatrender_schema.docs.source import document
+from flatrender_schema.errors import SchemaError
 from flatrender_schema.scratch import DevServer
 
 CASES = REPO / "tests" / "cases" / "docs"
@@ -272,3 +273,42 @@ def test_bench_docs_runs_at_20_tables(server_url: str, cluster, tmp_path: Path) 
     with DevServer(server_url) as dev:
         row = bench_docs.measure("synthetic 20", load_plain([to_path]), dev, pg_dump, svg=find_dot() is not None)
     assert row["tables"] == 20 and float(row["beyond"]) > 0 and int(row["bytes"]) > 0  # type: ignore[arg-type]
+
+
+def test_docs_read_the_areas_they_show_as_the_full_snapshot_has_them(server_url: str) -> None:
+    """The docs read only the areas they show, half over a second connection at once: the same rows
+    as those areas of the planner's full snapshot (and as one connection reads them)."""
+    from flatrender_schema import catalog
+    from flatrender_schema.declare import declared_roles
+    from flatrender_schema.docs.source import DOC_AREAS, DOCS_DATE, read_built
+    from flatrender_schema.planner import ALWAYS_EXCLUDED, ANALYZE_CATALOGS
+    from flatrender_schema.shadow import build_shadow
+
+    desired = load_desired(SCHEMA_DIR)
+    with DevServer(server_url) as dev, dev.roles(declared_roles(desired)), dev.database("docs_read") as conn:
+        build_shadow(conn, desired, DOCS_DATE)
+        conn.execute(ANALYZE_CATALOGS)
+        two = read_built(conn, dev.url_for(conn.info.dbname))
+        one = read_built(conn)
+        full = catalog.read_snapshot(conn, ALWAYS_EXCLUDED)
+    shown = {a for half in DOC_AREAS for a in half}
+    assert set(two.snapshot.areas) == shown == set(one.snapshot.areas)
+    assert len(full.areas) > len(shown)  # the others (functions, sequences ...) are not read
+    for area in shown:
+        assert two.snapshot.rows(area) == one.snapshot.rows(area) == full.rows(area), area
+    assert two.snapshot.rows("columns") and two.snapshot.rows("constraints")
+    assert two.column_order == one.column_order and two.column_order[("identity", "tenants")][:2] == ("id", "slug")
+
+
+def test_svgs_drawn_in_one_dot_run_are_the_bytes_drawn_one_by_one(flatrender: Database, hostile: Database) -> None:
+    """`schema docs` draws its SVGs a batch per dot process: each the same bytes as drawn alone."""
+    from flatrender_schema.docs.dot import render_svgs
+    from flatrender_schema.docs.files import svg_files
+
+    dot = need_dot()
+    sources = [f.dot_source or "" for db in (flatrender, hostile) for f in svg_files(db)]
+    assert len(sources) > 2
+    assert render_svgs(sources, dot) == [render_svg(s, dot) for s in sources]
+    broken = [sources[0], "digraph { a -> }\n"]
+    with pytest.raises(SchemaError, match="Graphviz dot failed"):  # the batch fails, the broken one is named
+        render_svgs(broken, dot)

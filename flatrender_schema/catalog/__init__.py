@@ -120,16 +120,21 @@ def read_snapshot(
     conn: psycopg.Connection,
     exclude_schemas: Iterable[str] = (),
     only: Focus | None = None,
+    areas: Iterable[str] | None = None,
 ) -> Snapshot:
     """Read the canonical snapshot of the connected database (schemas in `exclude_schemas` left out;
-    with `only`, just the objects it names, as `differing_objects` names them)."""
+    with `only`, just the objects it names, as `differing_objects` names them; with `areas`, just
+    those areas, for a reader that shows only some kinds: the docs)."""
     params: dict[str, Any] = {"exclude": sorted(exclude_schemas)}
     if only is not None:
         params["names"] = focus_keys(only)
         params["schema_names"] = sorted(schema for schema, name in only if not name)
-    areas: dict[str, tuple[dict[str, Any], ...]] = {}
+    wanted = None if areas is None else frozenset(areas)
+    read: dict[str, tuple[dict[str, Any], ...]] = {}
     with conn.cursor(row_factory=psycopg.rows.dict_row) as cur:
         for area in AREAS.values():
+            if wanted is not None and area.name not in wanted:
+                continue
             query = area.query if only is None or not area.scoped else _narrowed_query(area)
             cur.execute(query, params)  # type: ignore[arg-type]
             # Most values are str, int, bool or None already: only the others are converted (a million
@@ -144,9 +149,9 @@ def read_snapshot(
                     row["acl"] = normalise_acl(row["acl"], row.get("owner") or row.get("role"))
             if only is not None:  # the query's condition is a superset when a name holds chr(31)
                 rows = [r for r in rows if _named(area.name, r, only)]
-            areas[area.name] = tuple(sorted(rows, key=_frozen))  # the server's order depends on its collation
-    citus_judge.read_into(conn, params, areas)  # Citus: its distribution, never its shards (citus/judge.py)
-    return Snapshot(areas)
+            read[area.name] = tuple(sorted(rows, key=_frozen))  # the server's order depends on its collation
+    citus_judge.read_into(conn, params, read)  # Citus: its distribution, never its shards (citus/judge.py)
+    return Snapshot(read)
 
 
 def differing(a: Snapshot, b: Snapshot) -> tuple[Snapshot, Snapshot]:

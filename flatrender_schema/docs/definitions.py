@@ -64,8 +64,15 @@ def _close_paren(text: str, i: int) -> int:
     raise ValueError("unbalanced parentheses")
 
 
+# Most lists are bare names (`(id, tenant_id)`): one match reads them, the tokenizer the rest.
+_BARE_LIST = re.compile(r"\s*\(([\w$]+(?:, [\w$]+)*)\)")
+
+
 def identifier_list(text: str, i: int = 0) -> tuple[tuple[str, ...], int]:
     """`(a, "B c")` starting at `text[i]` (spaces skipped) -> (('a', 'B c'), index after `)`)."""
+    bare = _BARE_LIST.match(text, i)
+    if bare is not None:
+        return tuple(bare.group(1).split(", ")), bare.end()
     i = _skip_spaces(text, i)
     if text[i : i + 1] != "(":
         raise ValueError("no identifier list")

@@ -110,16 +110,34 @@ def check_docs(out: Path, files: list[DocFile]) -> list[str]:
     return sorted(stale + (_extra(out, files) if out.is_dir() else []))
 
 
+def _batches(svgs: list[DocFile]) -> list[list[DocFile]]:
+    """The SVGs to draw, in one batch per core (a dot process each), of about equal source size."""
+    jobs = max(1, min(len(svgs), os.cpu_count() or 1))
+    batches: list[list[DocFile]] = [[] for _ in range(jobs)]
+    sizes = [0] * jobs
+    for f in sorted(svgs, key=lambda f: -len(f.dot_source or "")):
+        at = sizes.index(min(sizes))
+        batches[at].append(f)
+        sizes[at] += len(f.dot_source or "")
+    return [b for b in batches if b]
+
+
 def _pool(jobs: int) -> ThreadPoolExecutor:
-    # One dot process per diagram, as many at once as there are cores: most of the time at scale.
+    # dot draws in processes of its own, as many at once as there are cores: most of the time at scale.
     return ThreadPoolExecutor(max(1, min(jobs, os.cpu_count() or 1)), thread_name_prefix="dot")
 
 
-def _draw(pool: ThreadPoolExecutor, out: Path, svgs: list[DocFile], dot_path: str | None) -> dict[str, Future[str]]:
+Drawing = dict[str, tuple[Future[list[str]], int]]  # path -> (its batch's SVGs, its place in them)
+
+
+def _draw(pool: ThreadPoolExecutor, out: Path, svgs: list[DocFile], dot_path: str | None) -> Drawing:
     if dot_path is None:
         return {}
-    return {f.path: pool.submit(dot.render_svg, f.dot_source or "", dot_path)
-            for f in svgs if not _current(out / f.path, f)}
+    drawing: Drawing = {}
+    for batch in _batches([f for f in svgs if not _current(out / f.path, f)]):
+        future = pool.submit(dot.render_svgs, [f.dot_source or "" for f in batch], dot_path)
+        drawing.update({f.path: (future, n) for n, f in enumerate(batch)})
+    return drawing
 
 
 def generate_docs(out: Path, db: Database, dot_path: str | None) -> WriteReport:
@@ -138,7 +156,7 @@ def write_docs(out: Path, files: list[DocFile], dot_path: str | None) -> WriteRe
         return _write(out, files, dot_path, _draw(pool, out, svgs, dot_path))
 
 
-def _write(out: Path, files: list[DocFile], dot_path: str | None, drawing: dict[str, Future[str]]) -> WriteReport:
+def _write(out: Path, files: list[DocFile], dot_path: str | None, drawing: Drawing) -> WriteReport:
     report = WriteReport()
     if out.exists() and not out.is_dir():
         raise InputError("the docs output is not a directory", Location.of(out))
@@ -146,7 +164,8 @@ def _write(out: Path, files: list[DocFile], dot_path: str | None, drawing: dict[
     for f in files:
         path = out / f.path
         if f.is_svg and f.path in drawing:
-            text = drawing[f.path].result()
+            batch, n = drawing[f.path]
+            text = batch.result()[n]
         elif _current(path, f):
             report.unchanged.append(f.path)
             continue
