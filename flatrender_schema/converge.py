@@ -10,6 +10,7 @@ from flatrender_schema import catalog
 from flatrender_schema.changes import Change
 from flatrender_schema.copy_of_live import Copy, Work
 from flatrender_schema.declared.reference_data import reference_statements
+from flatrender_schema.dependents import bring_in, drop_order
 from flatrender_schema.engine import Scope
 from flatrender_schema.engine.creates import as_target
 from flatrender_schema.errors import PlanError
@@ -39,10 +40,13 @@ def converge(work: Work, copy: Copy) -> tuple[list[Change], list[Change]]:
     # function its CHECK calls).
     shadow_seen = sides.shadow_snap if focus is None else sides.shadow_snap.narrowed(focus)
     before = run_gaps(copy.conn, work.desired, copy.snapshot.excluding(skip), shadow_seen.excluding(skip), "before")
-    unordered = before + [Change(s, "engine") for s in planned]
+    # Dependents of what the statements drop and recreate come into the plan (dropped first, created
+    # again last); drops wait for the drops of their dependents (both from live's pg_depend, on the copy).
+    unordered = bring_in(copy.conn, before + [Change(s, "engine") for s in planned], sides.shadow_snap)
+    statements = [c.sql for c in unordered]
     live_relations = {f"{r['schema']}.{r['name']}": r["kind"] for r in sides.live_snap.rows("relations")}
     engine_changes = make_online(
-        [unordered[i] for i in plan_order([c.sql for c in unordered])],
+        [unordered[i] for i in plan_order(statements, drop_order(copy.conn, statements))],
         set(live_relations),
         {name for name, kind in live_relations.items() if kind == "p"},
     )

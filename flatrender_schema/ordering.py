@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import heapq
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from pglast import parser
 
@@ -70,14 +70,16 @@ def _parsed(statement: str) -> tuple[str, str | None, set[str], str | None]:
 _ABOUT_THE_OLD = {"DropStmt", "RenameStmt"}
 
 
-def plan_order(statements: Sequence[str]) -> list[int]:
+def plan_order(statements: Sequence[str], after: Mapping[int, set[int]] | None = None) -> list[int]:
     """A plan's statements with each CREATE before the statements using what it creates (a function
     before the column default calling it, a domain after the function its CHECK calls); otherwise in
-    the order given. Where no such order exists, the order given."""
+    the order given. `after[i]`: statements i must also follow (what the catalogs know and a parse
+    tree does not: a DROP after the drops of its dependents). Where no such order exists, the order given."""
     edges: list[tuple[str | None, set[str]]] = []
     last_on: dict[str, int] = {}  # statements changing one relation keep their order (ADD, then VALIDATE)
     for i, (kind, created, mentions, target) in enumerate(_parsed(s) for s in statements):
         needs = set() if kind in _ABOUT_THE_OLD else set(mentions)
+        needs |= {f"#{j}" for j in (after or {}).get(i, ())}
         if target is not None:
             if target in last_on:
                 needs.add(f"#{last_on[target]}")
