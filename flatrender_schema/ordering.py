@@ -16,6 +16,8 @@ from collections.abc import Mapping, Sequence
 
 from pglast import parser
 
+from flatrender_schema.function_bodies import body_statements
+
 _STR = r'\{"String":\{"sval":"((?:[^"\\]|\\.)*)"\}\}'
 _NAME_LIST = re.compile(rf"\[{_STR}(?:,{_STR})?(?:,{_STR})?\]")
 _RANGE_VAR = re.compile(r'(?:"schemaname":"((?:[^"\\]|\\.)*)",)?"relname":"((?:[^"\\]|\\.)*)"')
@@ -76,6 +78,7 @@ def plan_order(statements: Sequence[str], after: Mapping[int, set[int]] | None =
     the order given. `after[i]`: statements i must also follow (what the catalogs know and a parse
     tree does not: a DROP after the drops of its dependents). Where no such order exists, the order given."""
     edges: list[tuple[str | None, set[str]]] = []
+    bodies: list[set[str]] = []
     last_on: dict[str, int] = {}  # statements changing one relation keep their order (ADD, then VALIDATE)
     for i, (kind, created, mentions, target) in enumerate(_parsed(s) for s in statements):
         needs = set() if kind in _ABOUT_THE_OLD else set(mentions)
@@ -85,9 +88,24 @@ def plan_order(statements: Sequence[str], after: Mapping[int, set[int]] | None =
                 needs.add(f"#{last_on[target]}")
             last_on[target] = i
         edges.append((created, needs))
+        # What a function body calls or reads: no catalog records it, and a statement evaluating the
+        # function on live's rows (ADD COLUMN ... DEFAULT f(), a CHECK validated) needs it to exist.
+        bodies.append(_body_mentions(statements[i], created) if kind == "CreateFunctionStmt" else set())
     # A statement is also the creator of its own position, which a later one on its relation needs.
-    order = _topological([(created, needs) for created, needs in edges], positions=True)
+    with_bodies = [(created, needs | body) for (created, needs), body in zip(edges, bodies, strict=True)]
+    order = _topological(with_bodies, positions=True)
+    if len(order) != len(statements) and any(bodies):
+        # Bodies calling each other (recursion across functions) make a cycle: order without them.
+        order = _topological(edges, positions=True)
     return order if len(order) == len(statements) else list(range(len(statements)))
+
+
+def _body_mentions(statement: str, created: str | None) -> set[str]:
+    """The names the body of a CREATE FUNCTION mentions (not its own name: a recursive call)."""
+    names: set[str] = set()
+    for text in body_statements(statement):
+        names |= _parsed(text)[2]
+    return names - {created, (created or "").rpartition(".")[2]}
 
 
 def dependency_order(statements: Sequence[str]) -> list[int]:
