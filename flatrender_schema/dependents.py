@@ -176,96 +176,122 @@ def drop_order(conn: psycopg.Connection, statements: Sequence[str]) -> dict[int,
     return after
 
 
-# The dependents a recreated object takes with it, as (kind, schema, parent, name): constraints of
-# tables and domains, column defaults (not generation expressions: those need the column itself),
-# indexes that are not a constraint's, and views (followed to the views over them). A recreated type
-# also takes the foreign keys over its columns: both ends must change type together.
+# The dependents a dropped object takes with it, as (kind, schema, parent, name, depth, signature):
+# constraints of tables and domains, column defaults (not generation expressions: those need the column
+# itself), indexes that are not a constraint's, functions (one returning a view's rows), and views,
+# followed to the views over them. A recreated type also takes the foreign keys over its columns: both
+# ends must change type together.
 _TAKEN = """
-with recursive dep(classid, objid) as (
-    select %(classid)s::oid, %(objid)s::oid
+with recursive dep(classid, objid, root) as (
+    select unnest(%(classids)s::oid[]), unnest(%(objids)s::oid[]), true
   union
     select case when d.classid = 'pg_rewrite'::regclass then 'pg_class'::regclass::oid else d.classid end,
-           case when d.classid = 'pg_rewrite'::regclass then r.ev_class else d.objid end
+           case when d.classid = 'pg_rewrite'::regclass then r.ev_class else d.objid end, false
     from dep join pg_depend d on d.refclassid = dep.classid and d.refobjid = dep.objid and d.deptype = 'n'
     left join pg_rewrite r on d.classid = 'pg_rewrite'::regclass and r.oid = d.objid
-    where dep.classid in (%(classid)s::oid, 'pg_class'::regclass::oid)
-      and (dep.objid = %(objid)s::oid or (select relkind from pg_class where oid = dep.objid) in ('v', 'm'))
-)
-select 'constraint', n.nspname, c.relname, k.conname, 0
-  from dep join pg_constraint k on dep.classid = 'pg_constraint'::regclass and k.oid = dep.objid
+    where dep.root or (dep.classid = 'pg_class'::regclass
+                       and (select relkind from pg_class where oid = dep.objid) in ('v', 'm'))
+), taken as (select * from dep where not root)
+select 'constraint', n.nspname, c.relname, k.conname, 0, null
+  from taken join pg_constraint k on taken.classid = 'pg_constraint'::regclass and k.oid = taken.objid
   join pg_class c on c.oid = k.conrelid join pg_namespace n on n.oid = c.relnamespace
  where k.contype in ('c', 'f')
 union
-select 'domain_constraint', n.nspname, t.typname, k.conname, 0
-  from dep join pg_constraint k on dep.classid = 'pg_constraint'::regclass and k.oid = dep.objid
+select 'domain_constraint', n.nspname, t.typname, k.conname, 0, null
+  from taken join pg_constraint k on taken.classid = 'pg_constraint'::regclass and k.oid = taken.objid
   join pg_type t on t.oid = k.contypid join pg_namespace n on n.oid = t.typnamespace
 union
-select 'default', n.nspname, c.relname, a.attname, 0
-  from dep join pg_attrdef ad on dep.classid = 'pg_attrdef'::regclass and ad.oid = dep.objid
+select 'default', n.nspname, c.relname, a.attname, 0, null
+  from taken join pg_attrdef ad on taken.classid = 'pg_attrdef'::regclass and ad.oid = taken.objid
   join pg_attribute a on a.attrelid = ad.adrelid and a.attnum = ad.adnum and a.attgenerated = ''
   join pg_class c on c.oid = ad.adrelid join pg_namespace n on n.oid = c.relnamespace
 union
-select 'index', n.nspname, t.relname, i.relname, 0
-  from dep join pg_class i on dep.classid = 'pg_class'::regclass and i.oid = dep.objid and i.relkind = 'i'
+select 'index', n.nspname, t.relname, i.relname, 0, null
+  from taken join pg_class i on taken.classid = 'pg_class'::regclass and i.oid = taken.objid and i.relkind = 'i'
   join pg_index x on x.indexrelid = i.oid join pg_class t on t.oid = x.indrelid
   join pg_namespace n on n.oid = i.relnamespace
  where not exists (select 1 from pg_constraint k where k.conindid = i.oid and k.contype in ('p', 'u', 'x'))
 union
+select 'function', n.nspname, pg_get_function_identity_arguments(f.oid), f.proname, 0,
+       f.oid::regprocedure::text
+  from taken join pg_proc f on taken.classid = 'pg_proc'::regclass and f.oid = taken.objid
+  join pg_namespace n on n.oid = f.pronamespace
+ where f.prokind in ('f', 'p')
+union
 select 'view', n.nspname, null, v.relname,
        (select count(*) from pg_depend d join pg_rewrite r on r.oid = d.objid
          where d.classid = 'pg_rewrite'::regclass and r.ev_class = v.oid and d.refobjid <> v.oid
-           and d.refclassid = 'pg_class'::regclass)
-  from dep join pg_class v on dep.classid = 'pg_class'::regclass and v.oid = dep.objid and v.relkind in ('v', 'm')
+           and d.refclassid = 'pg_class'::regclass), null
+  from taken join pg_class v on taken.classid = 'pg_class'::regclass and v.oid = taken.objid
   join pg_namespace n on n.oid = v.relnamespace
- where dep.objid <> %(objid)s::oid
+ where v.relkind in ('v', 'm')
 union
-select 'constraint', n.nspname, c.relname, k.conname, 0
+select 'constraint', n.nspname, c.relname, k.conname, 0, null
   from pg_constraint k join pg_class c on c.oid = k.conrelid join pg_namespace n on n.oid = c.relnamespace
- where %(classid)s::oid = 'pg_type'::regclass and k.contype = 'f' and exists (
-       select 1 from pg_attribute a where a.atttypid = %(objid)s::oid
+ where k.contype = 'f' and exists (
+       select 1 from pg_attribute a where a.atttypid = any(%(types)s::oid[])
           and ((a.attrelid = k.conrelid and a.attnum = any(k.conkey))
                or (a.attrelid = k.confrelid and a.attnum = any(k.confkey))))
 """
+
+# What stands for a dropped object in pg_depend besides itself: a relation's row type (a function
+# returning a view's rows depends on it), a key constraint's index (a foreign key depends on it).
+_ALSO = {
+    "relation": "select 'pg_type'::regclass::oid, reltype from pg_class where oid = %s and reltype <> 0",
+    "constraint": "select 'pg_class'::regclass::oid, conindid from pg_constraint where oid = %s and conindid <> 0",
+}
 
 
 @dataclass(frozen=True)
 class Taken:
     """A dependent brought into the plan: dropped first, created again last."""
 
-    kind: str  # constraint, domain_constraint, default, index, view
+    kind: str  # constraint, domain_constraint, default, index, function, view
     schema: str
-    parent: str | None  # the table or domain; None for a view
+    parent: str | None  # the table or domain; a function's identity arguments; None for a view
     name: str
     depth: int = 0  # for views: how many relations the view reads (a rough nesting order)
+    signature: str | None = None  # a function's regprocedure
 
 
 def bring_in(conn: psycopg.Connection, changes: list[Change], target: Snapshot) -> list[Change]:
-    """`changes` with the dependents of what they drop and recreate dropped before them and created
-    again after them, as `target` has them. Dependents the statements drop themselves are theirs."""
+    """`changes` with the dependents of what they drop (or rename away to recreate) dropped before
+    them and created again after them, as `target` has them. Dependents the statements drop
+    themselves, or that the target no longer has, are the statements' own."""
     statements = [c.sql for c in changes]
     dropped = [d for s in statements for d in dropped_by(s)]
-    roots = [d for d in dropped if d.kind == "routine" or d.recreated]
-    if not roots:
+    if not dropped:
         return changes
-    handled = {found for d in dropped if (found := _resolved(conn, d)) is not None}
-    taken: dict[tuple[str, str, str | None, str], Taken] = {}
-    for root in roots:
-        found = _resolved(conn, root)
+    handled: set[tuple[int, int]] = set()
+    roots: list[tuple[int, int]] = []
+    types: list[int] = []
+    for d in dropped:
+        found = _resolved(conn, d)
         if found is None:
             continue
-        for kind, schema, parent, name, depth in conn.execute(
-            _TAKEN, {"classid": found[0], "objid": found[1]}
-        ).fetchall():
-            t = Taken(kind, schema, parent, name, int(depth))
-            if not _is_handled(conn, t, handled):
-                taken.setdefault((kind, schema, parent, name), t)
-    pairs = [(t, _recreate(t, target)) for t in taken.values()]
+        handled.add(found)
+        roots.append(found)
+        if d.recreated:
+            types.append(found[1])
+        also = _ALSO.get(d.kind)
+        if also is not None:
+            roots += [(r[0], r[1]) for r in conn.execute(also, [found[1]]).fetchall()]
+    if not roots:
+        return changes
+    rows = conn.execute(_TAKEN, {
+        "classids": [r[0] for r in roots], "objids": [r[1] for r in roots], "types": types,
+    }).fetchall()
+    taken = {(r[0], r[1], r[2], r[3]): Taken(r[0], r[1], r[2], r[3], int(r[4]), r[5]) for r in rows}
+    pairs = [(t, _recreate(t, target)) for t in taken.values() if not _is_handled(conn, t, handled)]
     pairs = [(t, again) for t, again in pairs if again is not None]  # gone from the target: the engine drops it
     if not pairs:
         return changes
-    views_last = sorted(pairs, key=lambda p: (p[0].kind == "view", p[0].depth))
-    drops = [Change(_drop(t).as_string(conn) + ";", "dependents") for t, _ in reversed(views_last)]
-    again = [Change(a.as_string(conn) + ";", "dependents") for _, a in views_last]
+    made = {key for s in statements for key in created_by(s)}
+    order = {"constraint": 0, "domain_constraint": 0, "default": 0, "index": 0, "view": 1, "function": 2}
+    in_order = sorted(pairs, key=lambda p: (order[p[0].kind], p[0].depth))
+    drops = [Change(_drop(t).as_string(conn) + ";", "dependents") for t, _ in reversed(in_order)]
+    # What the statements create again themselves (a view they replace) only needs the drop.
+    again = [Change(a.as_string(conn) + ";", "dependents") for t, a in in_order if _made_key(t) not in made]
     return drops + changes + again
 
 
@@ -275,6 +301,8 @@ def _is_handled(conn: psycopg.Connection, t: Taken, handled: set[tuple[int, int]
         d = Dropped("constraint", f"{_quoted(t.schema)}.{_quoted(str(t.parent))}", t.name)
     elif t.kind in ("index", "view"):
         d = Dropped("relation", f"{_quoted(t.schema)}.{_quoted(t.name)}")
+    elif t.kind == "function":
+        d = Dropped("routine", str(t.signature))
     else:
         return False
     return _resolved(conn, d) in handled
@@ -290,6 +318,8 @@ def _drop(t: Taken) -> sql.Composable:
     if t.kind == "default":
         return sql.SQL("alter table {} alter column {} drop default").format(
             sql.Identifier(t.schema, str(t.parent)), sql.Identifier(t.name))
+    if t.kind == "function":
+        return sql.SQL("drop function {}").format(sql.SQL(str(t.signature)))
     keyword = "index" if t.kind == "index" else "view"
     return sql.SQL("drop {} {}").format(sql.SQL(keyword), sql.Identifier(t.schema, t.name))
 
@@ -320,6 +350,9 @@ def _recreate(t: Taken, target: Snapshot) -> sql.Composable | None:
     if t.kind == "index":
         r = _row(target, "indexes", schema=t.schema, name=t.name)
         return None if r is None else sql.SQL(r["definition"])
+    if t.kind == "function":
+        r = _row(target, "functions", schema=t.schema, name=t.name, args=t.parent)
+        return None if r is None else sql.SQL(r["definition"].rstrip().rstrip(";"))
     r = _row(target, "relations", schema=t.schema, name=t.name)
     if r is None or r["kind"] not in ("v", "m"):
         return None
@@ -330,3 +363,37 @@ def _recreate(t: Taken, target: Snapshot) -> sql.Composable | None:
         return sql.SQL("create view {}{} as {}").format(view, options, query)
     data = sql.SQL(" with data" if r.get("populated") else " with no data")
     return sql.SQL("create materialized view {}{} as {}{}").format(view, options, query, data)
+
+
+def _made_key(t: Taken) -> tuple[str, ...]:
+    if t.kind in ("constraint", "domain_constraint", "default"):
+        return (t.kind, t.schema, str(t.parent), t.name)
+    return (t.kind, t.schema, t.name)
+
+
+def created_by(statement: str) -> list[tuple[str, ...]]:
+    """Keys (as `_made_key`) of the views, functions, indexes and constraints `statement` creates."""
+    if not re.match(r"^\s*(create|alter\s+table)\b", statement, re.I):
+        return []
+    try:
+        trees = pglast.parse_sql(statement)
+    except pglast.parser.ParseError:
+        return []
+    out: list[tuple[str, ...]] = []
+    for raw in trees:
+        node = raw.stmt
+        if isinstance(node, ast.ViewStmt):
+            out.append(("view", node.view.schemaname or "public", node.view.relname))
+        elif isinstance(node, ast.CreateTableAsStmt) and node.into is not None:
+            out.append(("view", node.into.rel.schemaname or "public", node.into.rel.relname))
+        elif isinstance(node, ast.CreateFunctionStmt):
+            names = [n.sval for n in node.funcname]
+            out.append(("function", *(["public"] if len(names) == 1 else []), *names[-2:]))
+        elif isinstance(node, ast.IndexStmt) and node.idxname:
+            out.append(("index", node.relation.schemaname or "public", node.idxname))
+        elif isinstance(node, ast.AlterTableStmt) and node.relation is not None:
+            schema, table = node.relation.schemaname or "public", node.relation.relname
+            for cmd in node.cmds or ():
+                if cmd.subtype == enums.AlterTableType.AT_AddConstraint and getattr(cmd.def_, "conname", None):
+                    out.append(("constraint", schema, table, cmd.def_.conname))
+    return out
