@@ -93,11 +93,15 @@ def plan_order(statements: Sequence[str], after: Mapping[int, set[int]] | None =
         bodies.append(_body_mentions(statements[i], created) if kind == "CreateFunctionStmt" else set())
     # A statement is also the creator of its own position, which a later one on its relation needs.
     with_bodies = [(created, needs | body) for (created, needs), body in zip(edges, bodies, strict=True)]
-    order = _topological(with_bodies, positions=True)
-    if len(order) != len(statements) and any(bodies):
+    broken: list[int] = []
+    order = _topological(with_bodies, positions=True, broken=broken)
+    if broken and any(bodies):
         # Bodies calling each other (recursion across functions) make a cycle: order without them.
-        order = _topological(edges, positions=True)
-    return order if len(order) == len(statements) else list(range(len(statements)))
+        without: list[int] = []
+        plain = _topological(edges, positions=True, broken=without)
+        if not without:
+            order = plain
+    return order
 
 
 def _body_mentions(statement: str, created: str | None) -> set[str]:
@@ -117,10 +121,14 @@ def dependency_order(statements: Sequence[str]) -> list[int]:
     return order + [i for i in range(len(statements)) if i not in placed]
 
 
-def _topological(parsed: Sequence[tuple[str | None, set[str]]], positions: bool = False) -> list[int]:
+def _topological(
+    parsed: Sequence[tuple[str | None, set[str]]], positions: bool = False, broken: list[int] | None = None
+) -> list[int]:
     """Indexes in an order where each comes after the creators of what it mentions, else in the
     given order; those on a cycle are left out (the caller decides). With `positions`, `#i` names
-    statement i itself."""
+    statement i itself. With `broken`, a cycle is broken instead: the first statement on it (in the
+    given order) goes next, the rest stays ordered, and its index is appended to `broken`. A cycle
+    is mostly a false edge (a bare name read as a relation: a parameter `v` and a view `v`)."""
     creators: dict[str, list[int]] = {f"#{i}": [i] for i in range(len(parsed))} if positions else {}
     for i, (created, _) in enumerate(parsed):
         if created:
@@ -145,11 +153,19 @@ def _topological(parsed: Sequence[tuple[str | None, set[str]]], positions: bool 
     ready = [i for i, n in enumerate(waiting) if n == 0]
     heapq.heapify(ready)
     order: list[int] = []
-    while ready:
-        i = heapq.heappop(ready)
-        order.append(i)
-        for k in after[i]:
-            waiting[k] -= 1
-            if waiting[k] == 0:
-                heapq.heappush(ready, k)
-    return order
+    placed = [False] * len(parsed)
+    while True:
+        while ready:
+            i = heapq.heappop(ready)
+            placed[i] = True
+            order.append(i)
+            for k in after[i]:
+                waiting[k] -= 1
+                if waiting[k] == 0:
+                    heapq.heappush(ready, k)
+        if broken is None or len(order) == len(parsed):
+            return order
+        forced = placed.index(False)
+        broken.append(forced)
+        waiting[forced] = 0
+        heapq.heappush(ready, forced)
