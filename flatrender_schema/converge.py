@@ -11,6 +11,7 @@ from flatrender_schema.after_builds import after_index_builds
 from flatrender_schema.copy_of_live import Copy, Work
 from flatrender_schema.declared.reference_data import reference_statements
 from flatrender_schema.declared.type_changes import cast_exists, with_type_changes
+from flatrender_schema.dependents import bring_in, drop_order
 from flatrender_schema.engine import Scope
 from flatrender_schema.engine.creates import as_target
 from flatrender_schema.engine.validations import validate_instead_of_readd
@@ -51,10 +52,12 @@ def converge(work: Work, copy: Copy) -> tuple[list[Step], list[Step]]:
     # function its CHECK calls).
     shadow_seen = sides.shadow_snap if focus is None else sides.shadow_snap.narrowed(focus)
     before = run_gaps(copy.conn, work.desired, copy.snapshot.excluding(skip), shadow_seen.excluding(skip), "before")
-    unordered = before + planned
+    # Dependents of what the statements drop and recreate come into the plan (dropped first, created
+    # again last); drops wait for the drops of their dependents (both from live's pg_depend, on the copy).
+    unordered = bring_in(copy.conn, before + planned, sides.shadow_snap)
     live_relations = sides.live_relations
     engine_changes = make_online(
-        [unordered[i] for i in plan_order([c.trees for c in unordered])],
+        [unordered[i] for i in plan_order(unordered, drop_order(copy.conn, unordered))],
         set(live_relations),
         {name for name, kind in live_relations.items() if kind == "p"},
     )

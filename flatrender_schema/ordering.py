@@ -15,9 +15,15 @@ from __future__ import annotations
 
 import heapq
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from pglast import ast, parser
+
+from flatrender_schema.function_bodies import body_statements
+
+if TYPE_CHECKING:
+    from flatrender_schema.step import Step
 
 _STR = r'\{"String":\{"sval":"((?:[^"\\]|\\.)*)"\}\}'
 _NAME_LIST = re.compile(rf"\[{_STR}(?:,{_STR})?(?:,{_STR})?\]")
@@ -124,22 +130,44 @@ def _collect(node: object, relations: list[str], lists: list[tuple[str, ...]]) -
 _ABOUT_THE_OLD = {"DropStmt", "RenameStmt"}
 
 
-def plan_order(statements: Sequence[tuple[ast.Node, ...]]) -> list[int]:
+def plan_order(statements: Sequence[Step], after: Mapping[int, set[int]] | None = None) -> list[int]:
     """A plan's statements with each CREATE before the statements using what it creates (a function
     before the column default calling it, a domain after the function its CHECK calls); otherwise in
-    the order given. Where no such order exists, the order given."""
+    the order given. `after[i]`: statements i must also follow (what the catalogs know and a parse
+    tree does not: a DROP after the drops of its dependents). Where no such order exists, the order given."""
     edges: list[tuple[str | None, set[str]]] = []
+    bodies: list[set[str]] = []
     last_on: dict[str, int] = {}  # statements changing one relation keep their order (ADD, then VALIDATE)
-    for i, (kind, created, mentions, target) in enumerate(_tree_facts(s) for s in statements):
+    for i, (kind, created, mentions, target) in enumerate(_tree_facts(s.trees) for s in statements):
         needs = set() if kind in _ABOUT_THE_OLD else set(mentions)
+        needs |= {f"#{j}" for j in (after or {}).get(i, ())}
         if target is not None:
             if target in last_on:
                 needs.add(f"#{last_on[target]}")
             last_on[target] = i
         edges.append((created, needs))
+        # What a function body calls or reads: no catalog records it, and a statement evaluating the
+        # function on live's rows (ADD COLUMN ... DEFAULT f(), a CHECK validated) needs it to exist.
+        bodies.append(_body_mentions(statements[i], created) if kind == "CreateFunctionStmt" else set())
     # A statement is also the creator of its own position, which a later one on its relation needs.
-    order = _topological([(created, needs) for created, needs in edges], positions=True)
-    return order if len(order) == len(statements) else list(range(len(statements)))
+    with_bodies = [(created, needs | body) for (created, needs), body in zip(edges, bodies, strict=True)]
+    broken: list[int] = []
+    order = _topological(with_bodies, positions=True, broken=broken)
+    if broken and any(bodies):
+        # Bodies calling each other (recursion across functions) make a cycle: order without them.
+        without: list[int] = []
+        plain = _topological(edges, positions=True, broken=without)
+        if not without:
+            order = plain
+    return order
+
+
+def _body_mentions(step: Step, created: str | None) -> set[str]:
+    """The names the body of a CREATE FUNCTION mentions (not its own name: a recursive call)."""
+    names: set[str] = set()
+    for text in body_statements(step.sql, step.tree):
+        names |= _parsed(text)[2]
+    return names - {created, (created or "").rpartition(".")[2]}
 
 
 def dependency_order(statements: Sequence[str]) -> list[int]:
@@ -151,10 +179,14 @@ def dependency_order(statements: Sequence[str]) -> list[int]:
     return order + [i for i in range(len(statements)) if i not in placed]
 
 
-def _topological(parsed: Sequence[tuple[str | None, set[str]]], positions: bool = False) -> list[int]:
+def _topological(
+    parsed: Sequence[tuple[str | None, set[str]]], positions: bool = False, broken: list[int] | None = None
+) -> list[int]:
     """Indexes in an order where each comes after the creators of what it mentions, else in the
     given order; those on a cycle are left out (the caller decides). With `positions`, `#i` names
-    statement i itself."""
+    statement i itself. With `broken`, a cycle is broken instead: the first statement on it (in the
+    given order) goes next, the rest stays ordered, and its index is appended to `broken`. A cycle
+    is mostly a false edge (a bare name read as a relation: a parameter `v` and a view `v`)."""
     creators: dict[str, list[int]] = {f"#{i}": [i] for i in range(len(parsed))} if positions else {}
     for i, (created, _) in enumerate(parsed):
         if created:
@@ -179,11 +211,19 @@ def _topological(parsed: Sequence[tuple[str | None, set[str]]], positions: bool 
     ready = [i for i, n in enumerate(waiting) if n == 0]
     heapq.heapify(ready)
     order: list[int] = []
-    while ready:
-        i = heapq.heappop(ready)
-        order.append(i)
-        for k in after[i]:
-            waiting[k] -= 1
-            if waiting[k] == 0:
-                heapq.heappush(ready, k)
-    return order
+    placed = [False] * len(parsed)
+    while True:
+        while ready:
+            i = heapq.heappop(ready)
+            placed[i] = True
+            order.append(i)
+            for k in after[i]:
+                waiting[k] -= 1
+                if waiting[k] == 0:
+                    heapq.heappush(ready, k)
+        if broken is None or len(order) == len(parsed):
+            return order
+        forced = placed.index(False)
+        broken.append(forced)
+        waiting[forced] = 0
+        heapq.heappush(ready, forced)

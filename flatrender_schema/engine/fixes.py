@@ -16,6 +16,11 @@ _COLUMN_CHANGE = re.compile(
     rf"^alter table (?P<table>{_NAME}(?:\.{_NAME})?) alter column (?P<column>{_NAME}) "
     r"(?P<what>set default|set data type)\b", re.I,
 )
+# results' change_enum_statement writes the column bare (`alter column user type ...`): a reserved or
+# mixed-case column name fails. The name is the text between "column" and " type", repeated after USING.
+_ENUM_RETYPE = re.compile(
+    r'^(?P<head>alter table (?:"(?:[^"]|"")*"\.)?"(?:[^"]|"")*" alter column )(?P<col>.+?)'
+    r'(?P<type> type "(?:[^"]|"")*"\."(?:[^"]|"")*" using )(?P=col)(?P<tail>::text::.*)$', re.S)
 
 
 def correct_statements(statements: list[str]) -> list[str]:
@@ -27,6 +32,7 @@ def correct_statements(statements: list[str]) -> list[str]:
       NOT VALID foreign keys on partitioned tables, and the online form is ours to choose (hazards),
       so foreign keys it validates are added plainly and their separate VALIDATE is dropped. A foreign
       key it does not validate is NOT VALID in the desired state, and stays so.
+    - A column retyped to a recreated enum is named bare; quoted here.
     """
     validated = {(v.group("table"), v.group("name")) for v in map(_VALIDATE.match, statements) if v}
     out: list[str] = []
@@ -39,6 +45,7 @@ def correct_statements(statements: list[str]) -> list[str]:
             validated_inline.add(key)
             continue
         stmt = _ON_ONLY.sub(r"\1 ", stmt)
+        stmt = _ENUM_RETYPE.sub(_quote_enum_column, stmt)
         v = _VALIDATE.match(stmt)
         if v and (v.group("table"), v.group("name")) in validated_inline:
             continue
@@ -79,3 +86,11 @@ def _fk_key(stmt: str) -> tuple[str, str] | None:
     """(table, constraint) of an engine-written ADD CONSTRAINT, as its VALIDATE writes them."""
     m = _ADD_CONSTRAINT.match(stmt)
     return (m.group("table"), m.group("name")) if m else None
+
+
+def _quote_enum_column(m: re.Match[str]) -> str:
+    col = m.group("col")
+    if col.startswith('"'):
+        return m.group(0)
+    quoted = '"' + col.replace('"', '""') + '"'
+    return f"{m.group('head')}{quoted}{m.group('type')}{quoted}{m.group('tail')}"

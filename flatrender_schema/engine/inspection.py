@@ -92,10 +92,17 @@ def prepared_pair(source: Any, target: Any, scope: Scope) -> Iterator[tuple[Any,
 
 
 def split_statements(sql: str) -> list[str]:
-    """Engine output as one statement per item (the engines emit blank-line separated blocks)."""
+    """Engine output as one statement per item (the engines emit blank-line separated blocks).
+
+    Split by the parser, which knows a `BEGIN ATOMIC ... END` body's semicolons are inside it; by the
+    scanner only if the parser refuses the text (a statement of a newer server's grammar)."""
     if not sql.strip():
         return []
-    return [s.strip() for s in pglast.split(sql, with_parser=False) if s.strip()]
+    try:
+        pieces = pglast.split(sql, with_parser=True)
+    except pglast.parser.ParseError:
+        pieces = pglast.split(sql, with_parser=False)
+    return [s.strip() for s in pieces if s.strip()]
 
 
 def enum_additions(source: Any, target: Any) -> list[str]:
