@@ -79,6 +79,7 @@ class Snapshot:
         return Snapshot(kept)
 
 
+_PIPELINE_OFF = True  # see _executed
 _PLAIN = (str, bool, int, float, type(None))
 # Result types psycopg loads as the values above (or lists of them): their columns are kept as loaded.
 # bool "char" name int8 int2 int4 text oid float4 float8 bpchar varchar, and the arrays of those.
@@ -148,7 +149,9 @@ def _executed(
     """Each area with its executed cursor. In pipeline mode all the queries are sent at once: the
     server runs the next while this side converts the rows of the one before, and no query waits for
     a round trip (35 areas)."""
-    if not psycopg.Pipeline.is_supported():
+    # Pipeline mode is off for now: pull uses the connection from another thread while the snapshot
+    # is read (tests/test_pull_corpus.py migra/extversions failed with the pipeline on).
+    if _PIPELINE_OFF or not psycopg.Pipeline.is_supported():
         for area, query in queries:
             with conn.cursor() as cur:
                 cur.execute(query, params)  # type: ignore[arg-type]
