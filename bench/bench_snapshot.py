@@ -1,22 +1,31 @@
 """The judge's catalog snapshot at N tables, side by side with an earlier judge and with pg_dump.
 
-    python bench/bench_snapshot.py [--tables 2000] [--runs 5] [--baseline-ref 796f439]
+    python bench/bench_snapshot.py [--tables 2000] [--runs 9] [--baseline-ref 796f439] [--per-area]
 
 One ephemeral cluster; the synthetic schema (bench/synthetic.py, desired side) is loaded once. Each run
 reads the whole snapshot with today's `catalog.read_snapshot`, with the judge as it was at
 `--baseline-ref` (its catalog module taken from git and imported beside today's), and times
-`pg_dump --schema-only` of the same database. Medians, and the ratios today/baseline and today/pg_dump.
+`pg_dump --schema-only` of the same database; the three take turns within a run, so a change of load
+on the (shared) machine weighs on all of them. Medians, and the ratios today/baseline and today/pg_dump.
+
+The judges are timed on two connections: one made as the tool makes its own (`postgres.connect`,
+which turns JIT off: catalog queries look expensive to the planner, which then compiles them for
+longer than they run), and a plain one with the server's JIT left on (how the earlier numbers in
+bench/README.md were taken). `--per-area` adds each area's query (server and transfer) and its row
+conversion in Python, today's beside the baseline's query, on the tool's connection.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
@@ -30,6 +39,7 @@ from synthetic import generate  # noqa: E402
 
 from flatrender_schema import catalog  # noqa: E402
 from flatrender_schema.postgres.cluster import ephemeral  # noqa: E402
+from flatrender_schema.postgres.connect import connect  # noqa: E402
 
 EXCLUDED = ["flatrender_schema"]
 
@@ -53,51 +63,100 @@ def baseline_catalog(ref: str) -> ModuleType | None:
     return module
 
 
-def median_seconds(fn: object, runs: int) -> float:
-    times = []
+def _median_ms(times: list[float]) -> float:
+    return statistics.median(times) * 1000
+
+
+def per_area(conn: psycopg.Connection, baseline: ModuleType | None, runs: int) -> list[str]:
+    """Per area: today's query and conversion, the baseline's query (its conversion is inline)."""
+    params = {"exclude": EXCLUDED}
+    query_ms: dict[str, list[float]] = {}
+    convert_ms: dict[str, list[float]] = {}
+    base_ms: dict[str, list[float]] = {}
+    rows: dict[str, int] = {}
     for _ in range(runs):
-        start = time.perf_counter()
-        fn()  # type: ignore[operator]
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for name, area in catalog.AREAS.items():
+            with conn.cursor() as cur:
+                start = time.perf_counter()
+                cur.execute(area.query, params)  # type: ignore[arg-type]
+                records = cur.fetchall()
+                fetched = time.perf_counter()
+                converted = catalog._converted(area, cur.description or [], records)
+                sorted(converted, key=catalog._frozen)
+                done = time.perf_counter()
+            query_ms.setdefault(name, []).append(fetched - start)
+            convert_ms.setdefault(name, []).append(done - fetched)
+            rows[name] = len(records)
+        for name, query in (baseline.QUERIES.items() if baseline else ()):
+            start = time.perf_counter()
+            conn.execute(query, params).fetchall()  # type: ignore[arg-type]
+            base_ms.setdefault(name, []).append(time.perf_counter() - start)
+    lines = ["| area | rows | today: query ms | today: Python ms | baseline: query ms |", "|---|---:|---:|---:|---:|"]
+    for name in sorted(query_ms, key=lambda n: -_median_ms(query_ms[n]) - _median_ms(convert_ms[n])):
+        base = f"{_median_ms(base_ms[name]):.1f}" if name in base_ms else "(new)"
+        query, convert = _median_ms(query_ms[name]), _median_ms(convert_ms[name])
+        lines.append(f"| {name} | {rows[name]} | {query:.1f} | {convert:.1f} | {base} |")
+    total_base = sum(_median_ms(t) for t in base_ms.values())
+    lines.append(f"| all ({len(query_ms)} today, {len(base_ms)} baseline) | {sum(rows.values())} | "
+                 f"{sum(_median_ms(t) for t in query_ms.values()):.1f} | "
+                 f"{sum(_median_ms(t) for t in convert_ms.values()):.1f} | {total_base:.1f} |")
+    return lines
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--tables", type=int, default=2000)
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--baseline-ref", default="796f439")
     parser.add_argument("--major", type=int, default=15, help="server major (pg_dump of it must be installed)")
+    parser.add_argument("--per-area", action="store_true", help="each area's query and conversion times too")
     args = parser.parse_args()
     baseline = baseline_catalog(args.baseline_ref)
     desired = generate(args.tables).to_sql
+    load_start = os.getloadavg()
+    times: dict[str, list[float]] = {}
+
+    def timed(label: str, fn: Callable[[], object]) -> None:
+        start = time.perf_counter()
+        fn()
+        times.setdefault(label, []).append(time.perf_counter() - start)
+
     with ephemeral(args.major, strict=True) as cluster:
         url = cluster.url()
         with psycopg.connect(url, autocommit=True) as admin:
             admin.execute("create database bench_snapshot")
         db_url = cluster.url("bench_snapshot")
-        with psycopg.connect(db_url, autocommit=True) as conn:
-            for statement in desired.split(";\n"):
-                if statement.strip():
-                    conn.execute(statement.encode())
-            conn.execute("analyze")
-            today = median_seconds(lambda: catalog.read_snapshot(conn, EXCLUDED), args.runs)
-            rows = sum(len(r) for r in catalog.read_snapshot(conn, EXCLUDED).areas.values())
-            before = (
-                median_seconds(lambda: baseline.read_snapshot(conn, EXCLUDED), args.runs) if baseline else None
-            )
         major = cluster.server.major
         pg_dump = next((str(p) for p in (Path(cluster.server.tool("pg_dump")),
                                          Path(f"/usr/lib/postgresql/{major}/bin/pg_dump")) if p.is_file()), "pg_dump")
-        dump = median_seconds(
-            lambda: subprocess.run([pg_dump, "--schema-only", "-d", db_url], capture_output=True, check=True),
-            args.runs,
-        )
-    print(f"catalog snapshot, {args.tables} tables, PostgreSQL {major}, median of {args.runs}:")
-    print(f"  today:      {today:.3f} s ({rows} rows)")
-    if before is not None:
-        print(f"  {args.baseline_ref}:    {before:.3f} s   today/baseline = {today / before:.2f}x")
-    print(f"  pg_dump:    {dump:.3f} s   today/pg_dump = {today / dump:.2f}x")
+        with psycopg.connect(db_url, autocommit=True) as jit_on, connect(db_url, autocommit=True) as tool:
+            for statement in desired.split(";\n"):
+                if statement.strip():
+                    tool.execute(statement.encode())
+            tool.execute("analyze")
+            rows = sum(len(r) for r in catalog.read_snapshot(tool, EXCLUDED).areas.values())
+            for _ in range(args.runs):
+                for conn, how in ((tool, "tool"), (jit_on, "jit")):
+                    timed(f"today {how}", lambda c=conn: catalog.read_snapshot(c, EXCLUDED))
+                    if baseline:
+                        timed(f"baseline {how}", lambda c=conn: baseline.read_snapshot(c, EXCLUDED))
+                timed("pg_dump", lambda: subprocess.run([pg_dump, "--schema-only", "-d", db_url],
+                                                       capture_output=True, check=True))
+            areas = per_area(tool, baseline, args.runs) if args.per_area else []
+    load_end = os.getloadavg()
+    med = {label: statistics.median(t) for label, t in times.items()}
+    print(f"catalog snapshot, {args.tables} tables ({rows} rows today), PostgreSQL {major}, median of {args.runs}, "
+          f"load average {load_start[0]:.1f} -> {load_end[0]:.1f}:")
+    for how, title in (("tool", "the tool's connection (JIT off)"), ("jit", "a plain connection, server JIT on")):
+        line = f"  {title:34} today {med[f'today {how}']:.3f} s"
+        if baseline:
+            line += (f", {args.baseline_ref} {med[f'baseline {how}']:.3f} s, "
+                     f"today/baseline = {med[f'today {how}'] / med[f'baseline {how}']:.2f}x")
+        print(line + f", today/pg_dump = {med[f'today {how}'] / med['pg_dump']:.2f}x")
+    print(f"  pg_dump --schema-only              {med['pg_dump']:.3f} s")
+    if areas:
+        print("\nper area (median of each, the tool's connection):")
+        print("\n".join(areas))
     return 0
 
 

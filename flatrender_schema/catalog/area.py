@@ -47,7 +47,9 @@ class Area:
     """A catalog area: one kind of object (or part of one), as the judge reads it.
 
     `query` selects one row per object with `%(exclude)s` (schemas left out); its columns are the
-    row's fields. `key` names the fields that identify a row across databases. An area whose rows
+    row's fields. It has no ORDER BY: the snapshot sorts the rows itself (the server's order depends
+    on its collation), and asking the server for an order made it walk an index per schema instead of
+    joining. `key` names the fields that identify a row across databases. An area whose rows
     live in a schema has a `schema` field; `parent` names the field holding the object a row is a
     part of (a table's column, a domain's constraint): the part goes with its parent in a focus and
     when a plan scope leaves the parent out. A database-wide area (`scoped=False`: extensions, casts,

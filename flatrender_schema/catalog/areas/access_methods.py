@@ -13,8 +13,7 @@ AREA = Area(
     query=f"""
         select a.amname as name, a.amtype as type, a.amhandler::regprocedure::text as handler,
                obj_description(a.oid, 'pg_am') as comment
-        from pg_am a where {USER_OBJECT.format(oid="a.oid")} and {not_extension_member("pg_am", "a.oid")}
-        order by 1""",
+        from pg_am a where {USER_OBJECT.format(oid="a.oid")} and {not_extension_member("pg_am", "a.oid")}""",
     key=("name",),
     scoped=False,
     comment_on=_comment_on,

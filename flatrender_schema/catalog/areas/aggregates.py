@@ -32,8 +32,7 @@ AREA = Area(
                pg_get_userbyid(p.proowner) as owner,
                coalesce(p.proacl, acldefault('f', p.proowner))::text[] as acl, obj_description(p.oid, 'pg_proc') as comment
         from pg_proc p join pg_namespace n on n.oid = p.pronamespace join pg_aggregate a on a.aggfnoid = p.oid
-        where {SYSTEM_SCHEMA_FILTER} and {not_extension_member("pg_proc", "p.oid")}
-        order by 1, 2, 3""",
+        where {SYSTEM_SCHEMA_FILTER} and {not_extension_member("pg_proc", "p.oid")}""",
     key=("schema", "name", "args"),
     comment_on=_named,
     owner_on=_named,

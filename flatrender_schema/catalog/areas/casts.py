@@ -14,8 +14,7 @@ AREA = Area(
         select format_type(c.castsource, null) as source, format_type(c.casttarget, null) as target,
                nullif(c.castfunc, 0)::regprocedure::text as function, c.castcontext as context,
                c.castmethod as method, obj_description(c.oid, 'pg_cast') as comment
-        from pg_cast c where {USER_OBJECT.format(oid="c.oid")} and {not_extension_member("pg_cast", "c.oid")}
-        order by 1, 2""",
+        from pg_cast c where {USER_OBJECT.format(oid="c.oid")} and {not_extension_member("pg_cast", "c.oid")}""",
     key=("source", "target"),
     scoped=False,
     comment_on=_comment_on,

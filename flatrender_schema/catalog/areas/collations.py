@@ -18,8 +18,7 @@ AREA = Area(
                to_jsonb(c) ->> 'collicurules' as rules,
                pg_get_userbyid(c.collowner) as owner, obj_description(c.oid, 'pg_collation') as comment
         from pg_collation c join pg_namespace n on n.oid = c.collnamespace
-        where {SYSTEM_SCHEMA_FILTER} and {not_extension_member("pg_collation", "c.oid")}
-        order by 1, 2""",
+        where {SYSTEM_SCHEMA_FILTER} and {not_extension_member("pg_collation", "c.oid")}""",
     comment_on=_named,
     owner_on=_named,
     engine_kinds=("collations",),

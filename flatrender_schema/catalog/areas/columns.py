@@ -14,11 +14,15 @@ IDENTITY_OPTIONS = (
     ("identity_max", "maxvalue"), ("identity_cache", "cache"),
 )
 _IDENTITY = ("identity_type", *(f for f, _ in IDENTITY_OPTIONS), "identity_cycle")
+_NO_IDENTITY = dict.fromkeys(_IDENTITY)
 
 
 def _normalise(row: dict) -> None:
     """The identity sequence's options as fields of their own (read as one array)."""
-    values = row.pop("identity_sequence", None) or [None] * len(_IDENTITY)
+    values = row.pop("identity_sequence", None)
+    if values is None:  # most columns: one update, not seven conversions (18,000 rows at 2,000 tables)
+        row.update(_NO_IDENTITY)
+        return
     for i, (field, value) in enumerate(zip(_IDENTITY, values, strict=True)):
         if value is None or i == 0:
             row[field] = value
@@ -40,7 +44,7 @@ AREA = Area(
                a.attgenerated as generated,
                case when a.attcollation <> t.typcollation
                     then quote_ident(cn.nspname) || '.' || quote_ident(co.collname) end as collation,
-               col_description(c.oid, a.attnum) as comment,
+               ds.description as comment,
                a.attacl::text[] as acl,
                case when a.attstorage <> t.typstorage then a.attstorage end as storage,
                nullif(a.attcompression, '') as compression,
@@ -59,11 +63,13 @@ AREA = Area(
         join pg_namespace n on n.oid = c.relnamespace join pg_type t on t.oid = a.atttypid
         left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
         left join pg_collation co on co.oid = a.attcollation
+        -- a join, not col_description(): that is a query per row, a third of this one's time
+        left join pg_description ds on ds.objoid = a.attrelid and ds.classoid = 'pg_class'::regclass
+             and ds.objsubid = a.attnum
         left join pg_namespace cn on cn.oid = co.collnamespace
         where a.attnum > 0 and not a.attisdropped and c.relkind in ('r', 'p', 'v', 'm', 'f', 'c')
           and {SYSTEM_SCHEMA_FILTER}
-          and {not_extension_member("pg_class", "c.oid")}
-        order by 1, 2, 3""",
+          and {not_extension_member("pg_class", "c.oid")}""",
     key=("schema", "table", "name"),
     parent="table",
     comment_on=_comment_on,

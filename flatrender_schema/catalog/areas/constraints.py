@@ -21,13 +21,15 @@ AREA = Area(
     query=f"""
         select n.nspname as schema, c.relname as table, k.conname as name, k.contype as type,
                pg_get_constraintdef(k.oid) as definition, k.convalidated as validated,
-               obj_description(k.oid, 'pg_constraint') as comment,
+               ds.description as comment,
                case when k.coninhcount > 0 then k.conislocal end as local
         from pg_constraint k join pg_class c on c.oid = k.conrelid
         join pg_namespace n on n.oid = c.relnamespace
+        left join pg_description ds on ds.objoid = k.oid and ds.classoid = 'pg_constraint'::regclass
+             and ds.objsubid = 0  -- a join, not obj_description(): that is a query per row
+        -- contype 'n': PostgreSQL 18's NOT NULL constraints, recorded per column (not_null)
         where {SYSTEM_SCHEMA_FILTER} and (k.conislocal or not c.relispartition)
-          and k.contype <> 'n'  -- PostgreSQL 18's NOT NULL constraints: recorded per column (not_null)
-        order by 1, 2, 3""",
+          and k.contype <> 'n'""",
     key=("schema", "table", "name"),
     parent="table",
     comment_on=_comment_on,

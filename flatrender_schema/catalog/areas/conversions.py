@@ -16,8 +16,7 @@ AREA = Area(
                c.condefault as is_default, pg_get_userbyid(c.conowner) as owner,
                obj_description(c.oid, 'pg_conversion') as comment
         from pg_conversion c join pg_namespace n on n.oid = c.connamespace
-        where {SYSTEM_SCHEMA_FILTER} and {not_extension_member("pg_conversion", "c.oid")}
-        order by 1, 2""",
+        where {SYSTEM_SCHEMA_FILTER} and {not_extension_member("pg_conversion", "c.oid")}""",
     comment_on=_named,
     owner_on=_named,
 )

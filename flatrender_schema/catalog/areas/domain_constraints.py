@@ -21,8 +21,7 @@ AREA = Area(
                obj_description(k.oid, 'pg_constraint') as comment
         from pg_constraint k join pg_type t on t.oid = k.contypid join pg_namespace n on n.oid = t.typnamespace
         where {SYSTEM_SCHEMA_FILTER} and k.contype <> 'n'
-          and {not_extension_member("pg_type", "t.oid")}
-        order by 1, 2, 3""",
+          and {not_extension_member("pg_type", "t.oid")}""",
     key=("schema", "domain", "name"),
     parent="domain",
     comment_on=_comment_on,

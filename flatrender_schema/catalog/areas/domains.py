@@ -22,8 +22,7 @@ AREA = Area(
         left join pg_collation co on co.oid = t.typcollation
         left join pg_namespace cn on cn.oid = co.collnamespace
         where t.typtype = 'd' and {SYSTEM_SCHEMA_FILTER}
-          and {not_extension_member("pg_type", "t.oid")}
-        order by 1, 2""",
+          and {not_extension_member("pg_type", "t.oid")}""",
     comment_on=_named,
     owner_on=_named,
     grant_on=_named,

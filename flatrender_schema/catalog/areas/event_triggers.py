@@ -14,8 +14,7 @@ AREA = Area(
         select e.evtname as name, e.evtevent as event, e.evtfoid::regprocedure::text as function,
                e.evtenabled as enabled, e.evttags::text[] as tags, pg_get_userbyid(e.evtowner) as owner,
                obj_description(e.oid, 'pg_event_trigger') as comment
-        from pg_event_trigger e where {not_extension_member("pg_event_trigger", "e.oid")}
-        order by 1""",
+        from pg_event_trigger e where {not_extension_member("pg_event_trigger", "e.oid")}""",
     key=("name",),
     scoped=False,
     comment_on=_named,

@@ -15,8 +15,7 @@ AREA = Area(
         select e.extname as name, n.nspname as schema, e.extversion as version,
                obj_description(e.oid, 'pg_extension') as comment
         from pg_extension e join pg_namespace n on n.oid = e.extnamespace
-        where e.extname <> 'plpgsql'
-        order by 1""",
+        where e.extname <> 'plpgsql'""",
     key=("name",),
     scoped=False,
     comment_on=_comment_on,

@@ -15,8 +15,7 @@ AREA = Area(
                nullif(w.fdwvalidator, 0)::regprocedure::text as validator, w.fdwoptions::text[] as options,
                pg_get_userbyid(w.fdwowner) as owner, coalesce(w.fdwacl, acldefault('F', w.fdwowner))::text[] as acl,
                obj_description(w.oid, 'pg_foreign_data_wrapper') as comment
-        from pg_foreign_data_wrapper w where {not_extension_member("pg_foreign_data_wrapper", "w.oid")}
-        order by 1""",
+        from pg_foreign_data_wrapper w where {not_extension_member("pg_foreign_data_wrapper", "w.oid")}""",
     key=("name",),
     scoped=False,
     comment_on=_named,

@@ -23,8 +23,7 @@ AREA = Area(
                (select array_agg(m.usename || ' ' || coalesce(m.umoptions::text, '{{}}') order by 1)
                   from pg_user_mappings m where m.srvid = s.oid) as user_mappings
         from pg_foreign_server s join pg_foreign_data_wrapper w on w.oid = s.srvfdw
-        where {not_extension_member("pg_foreign_server", "s.oid")}
-        order by 1""",
+        where {not_extension_member("pg_foreign_server", "s.oid")}""",
     key=("name",),
     scoped=False,
     comment_on=_named,

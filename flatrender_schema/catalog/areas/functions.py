@@ -21,8 +21,7 @@ AREA = Area(
                coalesce(p.proacl, acldefault('f', p.proowner))::text[] as acl, obj_description(p.oid, 'pg_proc') as comment
         from pg_proc p join pg_namespace n on n.oid = p.pronamespace
         where {SYSTEM_SCHEMA_FILTER} and p.prokind in ('f', 'p', 'w')
-          and {not_extension_member("pg_proc", "p.oid")}
-        order by 1, 2, 3""",
+          and {not_extension_member("pg_proc", "p.oid")}""",
     key=("schema", "name", "args"),
     comment_on=_named,
     owner_on=_named,

@@ -17,8 +17,7 @@ AREA = Area(
                pg_get_userbyid(l.lanowner) as owner, coalesce(l.lanacl, acldefault('l', l.lanowner))::text[] as acl,
                obj_description(l.oid, 'pg_language') as comment
         from pg_language l
-        where l.lanispl and {USER_OBJECT.format(oid="l.oid")} and {not_extension_member("pg_language", "l.oid")}
-        order by 1""",
+        where l.lanispl and {USER_OBJECT.format(oid="l.oid")} and {not_extension_member("pg_language", "l.oid")}""",
     key=("name",),
     scoped=False,
     comment_on=_named,

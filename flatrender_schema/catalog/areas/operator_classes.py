@@ -17,8 +17,7 @@ AREA = Area(
                pg_get_userbyid(c.opcowner) as owner, obj_description(c.oid, 'pg_opclass') as comment
         from pg_opclass c join pg_namespace n on n.oid = c.opcnamespace join pg_am a on a.oid = c.opcmethod
         join pg_opfamily f on f.oid = c.opcfamily join pg_namespace fn on fn.oid = f.opfnamespace
-        where {SYSTEM_SCHEMA_FILTER} and {not_extension_member("pg_opclass", "c.oid")}
-        order by 1, 2, 3""",
+        where {SYSTEM_SCHEMA_FILTER} and {not_extension_member("pg_opclass", "c.oid")}""",
     key=("schema", "name", "method"),
     comment_on=_named,
     owner_on=_named,

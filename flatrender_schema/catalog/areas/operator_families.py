@@ -22,8 +22,7 @@ AREA = Area(
                   from pg_amproc p where p.amprocfamily = f.oid) as functions,
                pg_get_userbyid(f.opfowner) as owner, obj_description(f.oid, 'pg_opfamily') as comment
         from pg_opfamily f join pg_namespace n on n.oid = f.opfnamespace join pg_am a on a.oid = f.opfmethod
-        where {SYSTEM_SCHEMA_FILTER} and {not_extension_member("pg_opfamily", "f.oid")}
-        order by 1, 2, 3""",
+        where {SYSTEM_SCHEMA_FILTER} and {not_extension_member("pg_opfamily", "f.oid")}""",
     key=("schema", "name", "method"),
     comment_on=_named,
     owner_on=_named,

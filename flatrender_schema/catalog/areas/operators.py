@@ -21,8 +21,7 @@ AREA = Area(
                o.oprcanhash as hashes, o.oprcanmerge as merges,
                pg_get_userbyid(o.oprowner) as owner, obj_description(o.oid, 'pg_operator') as comment
         from pg_operator o join pg_namespace n on n.oid = o.oprnamespace
-        where {SYSTEM_SCHEMA_FILTER} and {not_extension_member("pg_operator", "o.oid")}
-        order by 1, 2, 3, 4""",
+        where {SYSTEM_SCHEMA_FILTER} and {not_extension_member("pg_operator", "o.oid")}""",
     key=("schema", "name", "left", "right"),
     comment_on=_named,
     owner_on=_named,

@@ -21,8 +21,7 @@ AREA = Area(
                pg_get_expr(p.polqual, p.polrelid) as qual, pg_get_expr(p.polwithcheck, p.polrelid) as with_check,
                obj_description(p.oid, 'pg_policy') as comment
         from pg_policy p join pg_class c on c.oid = p.polrelid join pg_namespace n on n.oid = c.relnamespace
-        where {SYSTEM_SCHEMA_FILTER}
-        order by 1, 2, 3""",
+        where {SYSTEM_SCHEMA_FILTER}""",
     key=("schema", "table", "name"),
     parent="table",
     comment_on=_comment_on,

@@ -24,8 +24,7 @@ AREA = Area(
                (select array_agg(n.nspname order by n.nspname) from pg_publication_namespace pn
                   join pg_namespace n on n.oid = pn.pnnspid where pn.pnpubid = p.oid) as schemas,
                pg_get_userbyid(p.pubowner) as owner, obj_description(p.oid, 'pg_publication') as comment
-        from pg_publication p
-        order by 1""",
+        from pg_publication p""",
     key=("name",),
     scoped=False,
     comment_on=_named,

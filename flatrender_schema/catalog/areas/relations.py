@@ -43,7 +43,7 @@ AREA = Area(
                c.reloptions as options, c.relrowsecurity as rls, c.relforcerowsecurity as rls_forced,
                case when c.relkind in ('v', 'm') then pg_get_viewdef(c.oid) end as definition,
                case when c.relkind = 'm' then c.relispopulated end as populated,
-               obj_description(c.oid, 'pg_class') as comment,
+               ds.description as comment,
                c.relkind = 'S' and exists (select 1 from pg_depend d where d.objid = c.oid
                        and d.classid = 'pg_class'::regclass and d.deptype = 'i') as identity_sequence,
                case when c.relkind in ('r', 'p', 'm') then c.relreplident end as replica_identity,
@@ -54,6 +54,8 @@ AREA = Area(
                  where ft.ftrelid = c.oid)::text[] end as server_options
         from pg_class c join pg_namespace n on n.oid = c.relnamespace
         left join pg_am am on am.oid = c.relam
+        left join pg_description ds on ds.objoid = c.oid and ds.classoid = 'pg_class'::regclass
+             and ds.objsubid = 0  -- a join, not obj_description(): that is a query per row
         -- the few indexes that are a replica identity or clustered on, once (not a lookup per relation)
         left join (select x.indrelid, min(i.relname) filter (where x.indisreplident) as replica_index,
                           min(i.relname) filter (where x.indisclustered) as clustered_on
@@ -61,9 +63,10 @@ AREA = Area(
                     where x.indisreplident or x.indisclustered group by 1) ix on ix.indrelid = c.oid
         where c.relkind in ('r', 'p', 'v', 'm', 'f', 'S', 'c') and {SYSTEM_SCHEMA_FILTER}
           and {not_extension_member("pg_class", "c.oid")}
-          and not (c.relkind = 'c' and exists (select 1 from pg_type t where t.typrelid = c.oid
-                   and t.typtype <> 'c'))
-        order by 1, 2""",
+          -- an anti join: as `not (relkind = 'c' and exists ...)` the planner costed it per row, well
+          -- over the threshold where it JIT-compiles the query (seconds, where JIT is on)
+          and not exists (select 1 from pg_type t where t.typrelid = c.oid and c.relkind = 'c'
+                          and t.typtype <> 'c')""",
     comment_on=_comment_on,
     owner_on=_owner_on,
     grant_on=_grant_on,

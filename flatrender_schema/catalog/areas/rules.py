@@ -16,8 +16,7 @@ AREA = Area(
                pg_get_ruledef(r.oid) as definition, r.ev_enabled as enabled,
                obj_description(r.oid, 'pg_rewrite') as comment
         from pg_rewrite r join pg_class c on c.oid = r.ev_class join pg_namespace n on n.oid = c.relnamespace
-        where r.rulename <> '_RETURN' and {SYSTEM_SCHEMA_FILTER}
-        order by 1, 2, 3""",
+        where r.rulename <> '_RETURN' and {SYSTEM_SCHEMA_FILTER}""",
     key=("schema", "table", "name"),
     parent="table",
     comment_on=_comment_on,

@@ -15,8 +15,7 @@ AREA = Area(
                coalesce(n.nspacl, acldefault('n', n.nspowner))::text[] as acl,
                obj_description(n.oid, 'pg_namespace') as comment
         from pg_namespace n where {SYSTEM_SCHEMA_FILTER}
-          and {not_extension_member("pg_namespace", "n.oid")}
-        order by 1""",
+          and {not_extension_member("pg_namespace", "n.oid")}""",
     key=("name",),
     is_schema=True,
     comment_on=_named,

@@ -16,8 +16,7 @@ AREA = Area(
         join pg_namespace n on n.oid = c.relnamespace and n.nspname = s.schemaname
         where {SYSTEM_SCHEMA_FILTER}
           and not exists (select 1 from pg_depend d where d.objid = c.oid
-                          and d.classid = 'pg_class'::regclass and d.deptype = 'i')
-        order by 1, 2""",
+                          and d.classid = 'pg_class'::regclass and d.deptype = 'i')""",
     engine_kinds=("sequences",),
     engine_queries=(("SEQUENCES_QUERY", True),),
 )

@@ -15,8 +15,7 @@ AREA = Area(
                pg_get_statisticsobjdef(s.oid) as definition, nullif(s.stxstattarget::int, -1) as target,
                pg_get_userbyid(s.stxowner) as owner, obj_description(s.oid, 'pg_statistic_ext') as comment
         from pg_statistic_ext s join pg_namespace n on n.oid = s.stxnamespace join pg_class c on c.oid = s.stxrelid
-        where {SYSTEM_SCHEMA_FILTER}
-        order by 1, 2""",
+        where {SYSTEM_SCHEMA_FILTER}""",
     parent="table",
     comment_on=_named,
     owner_on=_named,

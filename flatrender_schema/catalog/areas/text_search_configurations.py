@@ -18,8 +18,7 @@ AREA = Area(
                   from pg_ts_config_map m where m.mapcfg = c.oid) as mappings,
                pg_get_userbyid(c.cfgowner) as owner, obj_description(c.oid, 'pg_ts_config') as comment
         from pg_ts_config c join pg_namespace n on n.oid = c.cfgnamespace
-        where {SYSTEM_SCHEMA_FILTER} and {not_extension_member("pg_ts_config", "c.oid")}
-        order by 1, 2""",
+        where {SYSTEM_SCHEMA_FILTER} and {not_extension_member("pg_ts_config", "c.oid")}""",
     comment_on=_named,
     owner_on=_named,
 )

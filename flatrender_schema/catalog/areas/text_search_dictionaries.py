@@ -17,8 +17,7 @@ AREA = Area(
                d.dictinitoption as options,
                pg_get_userbyid(d.dictowner) as owner, obj_description(d.oid, 'pg_ts_dict') as comment
         from pg_ts_dict d join pg_namespace n on n.oid = d.dictnamespace
-        where {SYSTEM_SCHEMA_FILTER} and {not_extension_member("pg_ts_dict", "d.oid")}
-        order by 1, 2""",
+        where {SYSTEM_SCHEMA_FILTER} and {not_extension_member("pg_ts_dict", "d.oid")}""",
     comment_on=_named,
     owner_on=_named,
 )

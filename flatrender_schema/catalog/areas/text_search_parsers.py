@@ -16,7 +16,6 @@ AREA = Area(
                p.prslextype::regprocedure::text as lextypes, nullif(p.prsheadline, 0)::regprocedure::text as headline,
                obj_description(p.oid, 'pg_ts_parser') as comment
         from pg_ts_parser p join pg_namespace n on n.oid = p.prsnamespace
-        where {SYSTEM_SCHEMA_FILTER} and {not_extension_member("pg_ts_parser", "p.oid")}
-        order by 1, 2""",
+        where {SYSTEM_SCHEMA_FILTER} and {not_extension_member("pg_ts_parser", "p.oid")}""",
     comment_on=_comment_on,
 )

@@ -14,7 +14,6 @@ AREA = Area(
         select n.nspname as schema, t.tmplname as name, nullif(t.tmplinit, 0)::regprocedure::text as init,
                t.tmpllexize::regprocedure::text as lexize, obj_description(t.oid, 'pg_ts_template') as comment
         from pg_ts_template t join pg_namespace n on n.oid = t.tmplnamespace
-        where {SYSTEM_SCHEMA_FILTER} and {not_extension_member("pg_ts_template", "t.oid")}
-        order by 1, 2""",
+        where {SYSTEM_SCHEMA_FILTER} and {not_extension_member("pg_ts_template", "t.oid")}""",
     comment_on=_comment_on,
 )

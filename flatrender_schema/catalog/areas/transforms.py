@@ -15,8 +15,7 @@ AREA = Area(
                nullif(t.trffromsql, 0)::regprocedure::text as from_sql, nullif(t.trftosql, 0)::regprocedure::text as to_sql,
                obj_description(t.oid, 'pg_transform') as comment
         from pg_transform t join pg_language l on l.oid = t.trflang
-        where {USER_OBJECT.format(oid="t.oid")} and {not_extension_member("pg_transform", "t.oid")}
-        order by 1, 2""",
+        where {USER_OBJECT.format(oid="t.oid")} and {not_extension_member("pg_transform", "t.oid")}""",
     key=("type", "language"),
     scoped=False,
     comment_on=_comment_on,

@@ -15,8 +15,7 @@ AREA = Area(
                pg_get_triggerdef(g.oid) as definition, g.tgenabled as enabled,
                obj_description(g.oid, 'pg_trigger') as comment
         from pg_trigger g join pg_class c on c.oid = g.tgrelid join pg_namespace n on n.oid = c.relnamespace
-        where not g.tgisinternal and {SYSTEM_SCHEMA_FILTER}
-        order by 1, 2, 3""",
+        where not g.tgisinternal and {SYSTEM_SCHEMA_FILTER}""",
     key=("schema", "table", "name"),
     parent="table",
     comment_on=_comment_on,

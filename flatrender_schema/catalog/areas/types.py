@@ -38,8 +38,7 @@ AREA = Area(
                and c.relkind = 'c'))
           and not (t.typtype = 'b' and t.typelem <> 0 and t.typlen = -1
                    and exists (select 1 from pg_type e where e.oid = t.typelem and e.typarray = t.oid))
-          and {not_extension_member("pg_type", "t.oid")}
-        order by 1, 2""",
+          and {not_extension_member("pg_type", "t.oid")}""",
     comment_on=_named,
     owner_on=_named,
     grant_on=_named,
