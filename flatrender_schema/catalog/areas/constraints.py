@@ -22,9 +22,13 @@ AREA = Area(
         select n.nspname as schema, c.relname as table, k.conname as name, k.contype as type,
                pg_get_constraintdef(k.oid) as definition, k.convalidated as validated,
                ds.description as comment,
-               case when k.coninhcount > 0 then k.conislocal end as local
+               case when k.coninhcount > 0 then k.conislocal end as local,
+               -- a key or exclusion constraint's index storage options: pg_get_constraintdef leaves
+               -- them out (pg_dump writes them: `PRIMARY KEY (id) WITH (fillfactor = 70)`)
+               ci.reloptions as index_options
         from pg_constraint k join pg_class c on c.oid = k.conrelid
         join pg_namespace n on n.oid = c.relnamespace
+        left join pg_class ci on ci.oid = k.conindid and k.contype in ('p', 'u', 'x')
         left join pg_description ds on ds.objoid = k.oid and ds.classoid = 'pg_constraint'::regclass
              and ds.objsubid = 0  -- a join, not obj_description(): that is a query per row
         -- contype 'n': PostgreSQL 18's NOT NULL constraints, recorded per column (not_null)

@@ -51,7 +51,11 @@ AREA = Area(
                case when c.relkind = 'f' then (select s.srvname from pg_foreign_table ft
                  join pg_foreign_server s on s.oid = ft.ftserver where ft.ftrelid = c.oid) end as server,
                case when c.relkind = 'f' then (select ft.ftoptions from pg_foreign_table ft
-                 where ft.ftrelid = c.oid)::text[] end as server_options
+                 where ft.ftrelid = c.oid)::text[] end as server_options,
+               -- a typed table (`CREATE TABLE t OF some_type`): its columns are the type's
+               case when c.reloftype <> 0 then (select quote_ident(tn.nspname) || '.' || quote_ident(t.typname)
+                 from pg_type t join pg_namespace tn on tn.oid = t.typnamespace where t.oid = c.reloftype) end
+                 as of_type
         from pg_class c join pg_namespace n on n.oid = c.relnamespace
         left join pg_am am on am.oid = c.relam
         left join pg_description ds on ds.objoid = c.oid and ds.classoid = 'pg_class'::regclass
