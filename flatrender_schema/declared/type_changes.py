@@ -67,6 +67,8 @@ def cast_exists(*conns: psycopg.Connection) -> Castable:
                 return True
             except psycopg.errors.CannotCoerce:
                 return False
+            except psycopg.errors.IntegrityError:
+                return True  # the cast exists; a null breaks the target domain's NOT NULL or CHECK
             except psycopg.Error:
                 continue  # a type unknown here (or not written so this side can read it)
         return False

@@ -27,7 +27,11 @@ and body change, used by column defaults, CHECKs, partial index predicates, gene
 views; views over views (over columns whose type changes). A generated column over a function whose
 signature changes is left out (tests/cases/dependents/function_under_generated_column, xfail).
 
-Not modelled (yet): policies, domains, materialized views, more than one schema, data.
+Domains (issue 16) over integer and text, with a CHECK, NOT NULL and a default that change, used by
+columns (a column moved onto a domain and back, a domain dropped under its columns), and row-level
+security enabled and forced on tables, partitioned ones included.
+
+Not modelled (yet): policies, materialized views, more than one schema, data.
 """
 
 from __future__ import annotations
@@ -96,6 +100,10 @@ PARAM_NAMES = ("raw", "n")  # no table, view or column is named so
 FUNCTION_BODIES = ("sql", "plpgsql", "atomic")  # a SQL string, PL/pgSQL, BEGIN ATOMIC
 USE_NAMES = ("fn a", "fn b")
 USE_KINDS = ("default", "check", "index", "generated")
+# Domains (issue 16): a fixed base type per name; ("domain", name, base) is a column type.
+DOMAINS = {"posint": "integer", "Short Text": "text"}
+DOMAIN_CHECKS = {"integer": ("VALUE > 0", "VALUE BETWEEN 1 AND 1000"), "text": ("length(VALUE) < 50", "VALUE <> ''")}
+DOMAIN_DEFAULTS = {"integer": ("1", "7"), "text": ("'n/a'", "'it''s'")}
 
 Type = tuple[str, ...]
 
@@ -118,7 +126,7 @@ def render_type(t: Type) -> str:
         return f"varchar({t[1]})"
     if t[0] == "numeric":
         return f"numeric({t[1]},{t[2]})"
-    if t[0] == "enum":
+    if t[0] in ("enum", "domain"):
         return qualified(t[1])
     return t[0]
 
@@ -176,6 +184,17 @@ class Function:
 
 
 @dataclass
+class Domain:
+    """`CREATE DOMAIN name AS base` with an optional CHECK, NOT NULL and default."""
+
+    name: str
+    base: str
+    check: str | None = None
+    not_null: bool = False
+    default: str | None = None
+
+
+@dataclass
 class FunctionUse:
     """An integer column `name` of a table using `function`: in its default, a CHECK on it, a partial
     index on it, or as a stored generated column."""
@@ -201,6 +220,8 @@ class Table:
     replica: str = "default"  # REPLICA IDENTITY: default, full or nothing
     trigger_comment: str | None = None  # a trigger TRIGGER_NAME when set ("" is a trigger without a comment)
     uses: list[FunctionUse] = field(default_factory=list)  # columns of their own, using a function
+    rls: bool = False  # ENABLE ROW LEVEL SECURITY
+    rls_forced: bool = False  # FORCE ROW LEVEL SECURITY
 
     def column(self, name: str) -> Column | None:
         return next((c for c in self.columns if c.name == name), None)
@@ -273,6 +294,7 @@ class Schema:
     children: dict[str, Child] = field(default_factory=dict)
     aggregates: dict[str, Aggregate] = field(default_factory=dict)
     functions: dict[str, Function] = field(default_factory=dict)
+    domains: dict[str, Domain] = field(default_factory=dict)
     grants: dict[str, set[str]] = field(default_factory=dict)  # on the schema itself
     serial: int = 0  # for fresh constraint and index names
 
@@ -285,6 +307,8 @@ class Schema:
 
 
 def family(t: Type) -> str:
+    if t[0] == "domain":
+        return "domain"  # no defaults or CHECKs of its own in columns: the domain's apply
     if t[0] in NUMERIC_FAMILY:
         return "number"
     if t[0] in TEXT_FAMILY:
@@ -372,6 +396,10 @@ def render(schema: Schema) -> str:
     out += _grant_lines("SCHEMA", q(SCHEMA), schema.grants)
     for name, labels in schema.enums.items():
         out.append(f"CREATE TYPE {qualified(name)} AS ENUM ({', '.join(lit(v) for v in labels)});")
+    for d in schema.domains.values():
+        default = f" DEFAULT {d.default}" if d.default is not None else ""
+        check = f" CHECK ({d.check})" if d.check else ""
+        out.append(f"CREATE DOMAIN {qualified(d.name)} AS {d.base}{default}{' NOT NULL' if d.not_null else ''}{check};")
     for seq in schema.sequences.values():
         out.append(
             f"CREATE SEQUENCE {qualified(seq.name)} AS {seq.type} INCREMENT BY {seq.increment}"
@@ -432,6 +460,10 @@ def render(schema: Schema) -> str:
             out.append(f"COMMENT ON TABLE {qualified(t.name)} IS {lit(t.comment)};")
         if t.replica != "default":
             out.append(f"ALTER TABLE {qualified(t.name)} REPLICA IDENTITY {t.replica.upper()};")
+        if t.rls:
+            out.append(f"ALTER TABLE {qualified(t.name)} ENABLE ROW LEVEL SECURITY;")
+        if t.rls_forced:
+            out.append(f"ALTER TABLE {qualified(t.name)} FORCE ROW LEVEL SECURITY;")
         if t.trigger_comment is not None:
             out.append(
                 f"CREATE TRIGGER {q(TRIGGER_NAME)} BEFORE UPDATE ON {qualified(t.name)}"
@@ -525,6 +557,9 @@ def normalise(schema: Schema) -> None:
             if c.type[0] == "enum" and c.type[1] not in schema.enums:
                 c.type = ("text",)
                 c.default = None
+            if c.type[0] == "domain" and c.type[1] not in schema.domains:
+                c.type = (c.type[2],)  # its domain is gone: the base type
+                c.default = None
             if not default_valid(c, schema):
                 c.default = None
         if t.pk is not None and not _key_ok(t, t.pk):
@@ -597,6 +632,7 @@ def _fk_ok(schema: Schema, t: Table, fk: ForeignKey) -> bool:
 
 def _type(draw: st.DrawFn, schema: Schema) -> Type:
     options: list[Type] = list(SIMPLE_TYPES) + [("enum", e) for e in schema.enums]
+    options += [("domain", d.name, d.base) for d in schema.domains.values()]
     return draw(st.sampled_from(options))
 
 
@@ -699,6 +735,7 @@ def schemas(draw: st.DrawFn) -> Schema:
 
 def castable(a: Type, b: Type) -> bool:
     """Whether ALTER COLUMN ... TYPE b USING col::b works from a: within numbers, within text, via enums."""
+    a, b = ((t[2],) if t[0] == "domain" else t for t in (a, b))  # a domain casts as its base
     fa, fb = ("enum" if a[0] == "enum" else family(a)), ("enum" if b[0] == "enum" else family(b))
     return fa == fb or {fa, fb} == {"text", "enum"}
 
@@ -711,7 +748,9 @@ def _keep_types_castable(base: Schema, other: Schema) -> None:
         for col in t.columns:
             was = old.column(col.name) if old else None
             if was is not None and not castable(was.type, col.type):
-                if was.type[0] == "enum" and was.type[1] not in other.enums:
+                if was.type[0] == "domain" and was.type[1] not in other.domains:
+                    col.type = (was.type[2],)
+                elif was.type[0] == "enum" and was.type[1] not in other.enums:
                     col.type = ("text",)  # its enum is gone: text still casts from it
                 else:
                     col.type = was.type
@@ -806,6 +845,8 @@ def m_alter_type(draw: st.DrawFn, s: Schema) -> bool:
             options += [("enum", e) for e in s.enums]
     elif col.type[0] == "enum":
         options = [("text",), *[("enum", e) for e in s.enums if e != col.type[1]]]
+    elif col.type[0] == "domain":
+        options = [(col.type[2],)]  # off the domain, onto its base
     else:
         return False
     if not options:
@@ -1262,12 +1303,72 @@ MUTATIONS: dict[str, Mutation] = {
     "function": m_function,
     "function_use": m_function_use,
 }
-# What a pair's mutations are drawn from: functions weigh more (issue 16's dependents).
-PAIR_KINDS = (*sorted(MUTATIONS), "function", "function", "function_use")
+def m_domain(draw: st.DrawFn, s: Schema) -> bool:
+    """A domain created, changed (its CHECK, NOT NULL or default) or dropped (its columns keep the base)."""
+    name = draw(st.sampled_from(sorted(DOMAINS)))
+    base = DOMAINS[name]
+    d = s.domains.get(name)
+    if d is None:
+        s.domains[name] = Domain(
+            name, base, draw(st.sampled_from([None, *DOMAIN_CHECKS[base]])), draw(st.booleans()),
+            draw(st.sampled_from([None, *DOMAIN_DEFAULTS[base]])),
+        )
+        if draw(st.booleans()):  # and used at once, most of the time (a domain nobody uses tests little)
+            m_domain_column(draw, s)
+        return True
+    what = draw(st.sampled_from(["check", "not_null", "default", "drop"]))
+    if what == "check":
+        d.check = draw(st.sampled_from([c for c in (None, *DOMAIN_CHECKS[base]) if c != d.check]))
+    elif what == "not_null":
+        d.not_null = not d.not_null
+    elif what == "default":
+        d.default = draw(st.sampled_from([v for v in (None, *DOMAIN_DEFAULTS[base]) if v != d.default]))
+    else:
+        del s.domains[name]
+    return True
+
+
+def m_domain_column(draw: st.DrawFn, s: Schema) -> bool:
+    """A column of a domain's base type moved onto the domain (or a domain column onto its base)."""
+    bases = {d.base for d in s.domains.values()}
+    candidates = [
+        (t, c) for t in s.tables.values() for c in t.columns
+        if not (t.partitioned and c.name == PARTITION_KEY)
+        and (c.type[0] == "domain" or (len(c.type) == 1 and c.type[0] in bases))
+    ]
+    if not candidates:
+        return False
+    _, col = draw(st.sampled_from(candidates))
+    if col.type[0] == "domain":
+        col.type = (col.type[2],)
+        return True
+    fitting = [d for d in s.domains.values() if (d.base,) == col.type]
+    col.type, col.default = ("domain", (d := draw(st.sampled_from(fitting))).name, d.base), None
+    return True
+
+
+def m_rls(draw: st.DrawFn, s: Schema) -> bool:
+    """Row-level security enabled, disabled or forced, on a partitioned table when there is one."""
+    t = _pick_table(draw, s, partitioned=True if draw(st.booleans()) else None) or _pick_table(draw, s)
+    if t is None:
+        return False
+    if draw(st.booleans()):
+        t.rls = not t.rls
+    else:
+        t.rls_forced = not t.rls_forced
+    return True
+
+
+MUTATIONS["domain"] = m_domain
+MUTATIONS["domain_column"] = m_domain_column
+MUTATIONS["rls"] = m_rls
+
+# What a pair's mutations are drawn from: functions and domains weigh more (issue 16).
+PAIR_KINDS = (*sorted(MUTATIONS), "function", "function", "function_use", "domain", "domain", "domain_column", "rls")
 # What a base schema grows with before the pair is made (things that need other things to exist).
 GROWTH = (
     "unique", "check", "foreign_key", "foreign_key", "index", "view", "add_column", "grants",
-    "function", "function_use", "function_use",
+    "function", "function_use", "function_use", "domain", "domain_column", "rls",
 )
 
 
