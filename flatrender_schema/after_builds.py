@@ -21,7 +21,7 @@ def after_index_builds(gap_changes: list[Step], engine_changes: list[Step]) -> l
     bare = {name for _, name in built}
     out = []
     for change in gap_changes:
-        if change.phase == Phase.MAIN and any(n in change.sql for n in bare) and _names_any(change, built):
+        if change.phase == Phase.MAIN and any(n in change.sql for n in bare) and _names_any(change, built, bare):
             change = change.moved(Phase.POST)
         out.append(change)
     return out
@@ -31,12 +31,12 @@ def _built_after(changes: list[Step]) -> set[tuple[str, str]]:
     return {index for change in changes if change.phase == Phase.POST and (index := change.concurrent_index)}
 
 
-def _names_any(step: Step, indexes: set[tuple[str, str]]) -> bool:
-    """True when `step` names one of `indexes`; an unqualified name matches an index of any schema."""
+def _names_any(step: Step, indexes: set[tuple[str, str]], bare: set[str]) -> bool:
+    """True when `step` names one of `indexes`; an unqualified name matches an index of any schema
+    (`bare`: their names)."""
     names: set[tuple[str | None, str]] = set()
     for node in step.trees:
         _IndexNames(names)(node)
-    bare = {name for _, name in indexes}
     return any((schema, name) in indexes if schema else name in bare for schema, name in names)
 
 

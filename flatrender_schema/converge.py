@@ -18,7 +18,6 @@ from flatrender_schema.engine.validations import validate_instead_of_readd
 from flatrender_schema.errors import PlanError
 from flatrender_schema.online import make_online
 from flatrender_schema.ordering import plan_order
-from flatrender_schema.plan_failures import named_failures
 from flatrender_schema.scratch_work import ANALYZE_CATALOGS, as_text, close_gaps, execute, run_gaps
 from flatrender_schema.step import Step
 from flatrender_schema.tool_schema import ALWAYS_EXCLUDED
@@ -37,11 +36,11 @@ def converge(work: Work, copy: Copy) -> tuple[list[Step], list[Step]]:
         execute(copy.conn, work.renames, "rename")
         # Diffing the copy (live with the renames applied) lets the engine see renamed objects as equal.
         copy.conn.execute(ANALYZE_CATALOGS)
-        with named_failures(f"the {work.engine.name} engine", work.differing_objects):
+        with work.engine_failures():
             live_inspection = work.engine.inspect(copy.conn)
 
     scope = Scope(ALWAYS_EXCLUDED, lambda kind, schema, name: kind == "extensions" or not skip(schema, name), focus)
-    with named_failures(f"the {work.engine.name} engine", work.differing_objects):
+    with work.engine_failures():
         engine_sql = work.engine.diff_inspected(live_inspection, copy.shadow_inspection, scope)
     planned = as_target([Step.parse(s, "engine") for s in engine_sql], sides.shadow_snap)
     planned = validate_instead_of_readd(planned, copy.snapshot, sides.shadow_snap)

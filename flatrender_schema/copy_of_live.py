@@ -105,7 +105,7 @@ class Work:
         """The objects live and the desired state differ in: what a failure to plan names."""
         return catalog.differing_objects(self.sides.live_snap, self.sides.shadow_snap)
 
-    def _engine_failures(self) -> contextlib.AbstractContextManager[None]:
+    def engine_failures(self) -> contextlib.AbstractContextManager[None]:
         return named_failures(f"the {self.engine.name} engine", self.differing_objects)
 
     def start_live_inspection(self) -> None:
@@ -120,12 +120,12 @@ class Work:
         self.start_live_inspection()
         assert self.sides.live_inspection is not None
         if narrowed or not self._inspections.get("early is narrowed"):
-            with self._engine_failures():
+            with self.engine_failures():
                 return self.sides.live_inspection.result()
         # Whole: not from the narrowed one, which may have failed (the engine on a partial model, e.g.
         # an ops-created partition in the focus without its parent): that must not fail this attempt.
         if "live" not in self._inspections:
-            with self._engine_failures():
+            with self.engine_failures():
                 self._inspections["live"] = self.engine.inspect(self.sides.live)
         return self._inspections["live"]
 
@@ -137,7 +137,7 @@ class Work:
             def read() -> Any:
                 return engine.inspect(sides.shadow)
 
-            with self._engine_failures():
+            with self.engine_failures():
                 self._inspections["shadow"] = (
                     remembered(sides.shadow, "inspection", engine.inspection_type, read, engine.name)
                     if sides.cached else read()
@@ -205,7 +205,7 @@ def _empty_database(work: Work) -> Iterator[Copy]:
     citus_shadow.prepare_copy(conn, work.sides.live_snap.rows("extensions"))  # Citus: see citus/shadow.py
     live_inspection = work.live_inspection(narrowed=False)
     try:
-        with work._engine_failures():
+        with work.engine_failures():
             empty = work.engine.inspect(conn)
         snap = clone(work, conn, empty, live_inspection, None)
     except CopyFailed as exc:
@@ -242,7 +242,7 @@ def clone(
     live_seen = work.sides.live_snap if focus is None else work.sides.live_snap.narrowed(focus)
     scope = Scope(ALWAYS_EXCLUDED, only=focus)
     copy.execute("set check_function_bodies = off")
-    with work._engine_failures():
+    with work.engine_failures():
         engine_sql = work.engine.diff_inspected(copy_inspection, live_inspection, scope)
     statements = [s.sql for s in as_target([Step.parse(s, "engine") for s in engine_sql], live_seen)]
     clone_desired = Desired(None) if work.desired.project is None else work.desired

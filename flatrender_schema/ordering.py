@@ -59,14 +59,18 @@ def _parsed(statement: str) -> Facts:
     kind = kind_match.group(1) if kind_match else ""
     relations = [f"{s}.{r}" if s else r for s, r in _RANGE_VAR.findall(tree)]
     lists = [tuple(p for p in found if p) for found in _NAME_LIST.findall(tree)]
+    schema = _SCHEMA_NAME.search(tree) if kind == "CreateSchemaStmt" else None
+    return _facts(kind, relations, lists, schema.group(1) if schema else None)
+
+
+def _facts(kind: str, relations: list[str], lists: list[tuple[str, ...]], created: str | None = None) -> Facts:
+    """The facts from a statement's kind, its range variables and name lists, in the parse tree's order;
+    `created`: the name it creates when the caller read it directly (a schema, a materialized view)."""
     names = [n for n in map(_list_name, lists) if n]
-    created = None
-    if kind in _CREATES_RELATION and relations:
+    if created is None and kind in _CREATES_RELATION and relations:
         created = relations[0]
-    elif kind in _CREATES_NAMED and names:
+    elif created is None and kind in _CREATES_NAMED and names:
         created = names[0]
-    elif kind == "CreateSchemaStmt" and (schema := _SCHEMA_NAME.search(tree)):
-        created = schema.group(1)
     target = relations[0] if kind in _ALTERS_RELATION and relations else None
     return kind, created, _mentions(relations, names, created), target
 
@@ -93,26 +97,23 @@ def _tree_facts(trees: tuple[ast.Node, ...]) -> Facts:
     lists: list[tuple[str, ...]] = []
     for t in trees:
         _collect(t, relations, lists)
-    names = [n for n in map(_list_name, lists) if n]
-    kind = type(node).__name__
     created = None
     if isinstance(node, ast.CreateTableAsStmt) and node.into is not None:  # its query's tables come first
-        rel = node.into.rel
-        created = f"{rel.schemaname}.{rel.relname}" if rel.schemaname else str(rel.relname)
-    elif kind in _CREATES_RELATION and relations:
-        created = relations[0]
-    elif kind in _CREATES_NAMED and names:
-        created = names[0]
+        created = _relation(node.into.rel)
     elif isinstance(node, ast.CreateSchemaStmt):
         created = node.schemaname
-    target = relations[0] if kind in _ALTERS_RELATION and relations else None
-    return kind, created, _mentions(relations, names, created), target
+    return _facts(type(node).__name__, relations, lists, created)
+
+
+def _relation(rv: ast.RangeVar) -> str:
+    """A range variable as written: qualified only if it was."""
+    return f"{rv.schemaname}.{rv.relname}" if rv.schemaname else str(rv.relname)
 
 
 def _collect(node: object, relations: list[str], lists: list[tuple[str, ...]]) -> None:
     """Range variables and lists of one to three names, in the order pglast's JSON lists them."""
     if isinstance(node, ast.RangeVar):
-        relations.append(f"{node.schemaname}.{node.relname}" if node.schemaname else str(node.relname))
+        relations.append(_relation(node))
     elif isinstance(node, ast.Node):
         for attr in type(node).__slots__:
             value = getattr(node, attr)
