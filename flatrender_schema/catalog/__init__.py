@@ -11,7 +11,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -122,14 +124,18 @@ def _named(area_name: str, row: dict[str, Any], only: Focus) -> bool:
 
 
 def read_snapshot(
-    conn: psycopg.Connection,
+    conn: psycopg.Connection | Sequence[psycopg.Connection],
     exclude_schemas: Iterable[str] = (),
     only: Focus | None = None,
     areas: Iterable[str] | None = None,
 ) -> Snapshot:
     """Read the canonical snapshot of the connected database (schemas in `exclude_schemas` left out;
     with `only`, just the objects it names, as `differing_objects` names them; with `areas`, just
-    those areas, for a reader that shows only some kinds: the docs)."""
+    those areas, for a reader that shows only some kinds: the docs).
+
+    Given several connections to the same database, they share the areas, each in its own thread: the
+    server runs one query per connection at once (one core each) while this side converts rows."""
+    conns = [conn] if isinstance(conn, psycopg.Connection) else list(conn)
     params: dict[str, Any] = {"exclude": sorted(exclude_schemas)}
     if only is not None:
         params["names"] = focus_keys(only)
@@ -137,20 +143,55 @@ def read_snapshot(
     wanted = None if areas is None else frozenset(areas)
     queries = [
         (area, area.query if only is None or not area.scoped else _narrowed_query(area))
-        for area in AREAS.values() if wanted is None or area.name in wanted
+        for area in sorted(AREAS.values(), key=_larger_first) if wanted is None or area.name in wanted
     ]
     read: dict[str, tuple[dict[str, Any], ...]] = {}
+    if len(conns) == 1:
+        _read_into(conns[0], iter(queries), params, only, read)
+    else:
+        pending = iter(queries)  # next() on one iterator, from several threads: each area is read once
+        lock = threading.Lock()
+
+        def claimed() -> Iterator[tuple[Area, str]]:
+            while True:
+                with lock:
+                    item = next(pending, None)
+                if item is None:
+                    return
+                yield item
+
+        with ThreadPoolExecutor(len(conns) - 1, thread_name_prefix="snapshot") as pool:
+            others = [pool.submit(_read_into, c, claimed(), params, only, read) for c in conns[1:]]
+            _read_into(conns[0], claimed(), params, only, read)
+            for future in others:
+                future.result()
+    read = {area.name: read[area.name] for area in AREAS.values() if area.name in read}  # one key order
+    citus_judge.read_into(conns[0], params, read)  # Citus: its distribution, never its shards (citus/judge.py)
+    return Snapshot(read)
+
+
+# The areas with a row per column, index, constraint or relation are the slow ones: read first, so that
+# readers sharing the areas finish together.
+_LARGER = ("columns", "indexes", "relations", "constraints")
+
+
+def _larger_first(area: Area) -> int:
+    return _LARGER.index(area.name) if area.name in _LARGER else len(_LARGER)
+
+
+def _read_into(
+    conn: psycopg.Connection, queries: Iterator[tuple[Area, str]], params: dict[str, Any], only: Focus | None,
+    read: dict[str, tuple[dict[str, Any], ...]],
+) -> None:
     for area, cur in _executed(conn, queries, params):
         rows = _rows(area, cur)
         if only is not None:  # the query's condition is a superset when a name holds chr(31)
             rows = [r for r in rows if _named(area.name, r, only)]
         read[area.name] = tuple(sorted(rows, key=_frozen))  # the server's order depends on its collation
-    citus_judge.read_into(conn, params, read)  # Citus: its distribution, never its shards (citus/judge.py)
-    return Snapshot(read)
 
 
 def _executed(
-    conn: psycopg.Connection, queries: list[tuple[Area, str]], params: dict[str, Any]
+    conn: psycopg.Connection, queries: Iterator[tuple[Area, str]], params: dict[str, Any]
 ) -> Iterator[tuple[Area, psycopg.Cursor[Any]]]:
     """Each area with its executed cursor. In pipeline mode all the queries are sent at once: the
     server runs the next while this side converts the rows of the one before, and no query waits for
@@ -163,6 +204,7 @@ def _executed(
                 cur.execute(query, params)  # type: ignore[arg-type]
                 yield area, cur
         return
+    queries = list(queries)  # claims them all: pipelined, one connection reads every area
     with conn.pipeline():
         cursors = [(area, conn.cursor()) for area, _ in queries]
         try:

@@ -72,6 +72,16 @@ def connection(url: str, *, autocommit: bool = False) -> Iterator[psycopg.Connec
         conn.close()
 
 
+def another(conn: psycopg.Connection) -> psycopg.Connection:
+    """A second connection (autocommit) to `conn`'s database as the same user, for reading beside it:
+    one connection serves one thread, and one backend uses one core."""
+    info = conn.info
+    params = info.get_parameters()  # what was connected with, the password left out
+    if info.password:
+        params["password"] = info.password
+    return connect(conninfo.make_conninfo(**params), autocommit=True)
+
+
 def with_dbname(url: str, dbname: str) -> str:
     """The same server, another database."""
     parts = conninfo.conninfo_to_dict(url)

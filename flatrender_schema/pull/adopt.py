@@ -18,11 +18,12 @@ from typing import Any
 import psycopg
 import yaml
 
+from flatrender_schema.catalog import Snapshot
 from flatrender_schema.desired import PROJECT_MANIFEST, SERVICE_MANIFEST, Desired, load_desired, load_plain
 from flatrender_schema.errors import InputError, Location
 from flatrender_schema.pull.keys import SEP, statement_key
 from flatrender_schema.pull.layout import feeding_order, group_files, join_statements
-from flatrender_schema.pull.prove import prove, shadow_of
+from flatrender_schema.pull.prove import live_snapshot, prove, shadow_of
 from flatrender_schema.pull.read import LiveCatalog, read_catalog
 from flatrender_schema.pull.render import Block, Rendered, render_catalog
 from flatrender_schema.pull.services import EXEMPT_REASON, Services, infer_services
@@ -176,6 +177,10 @@ def _read_tree(out: Path) -> dict[str, str]:
     return files
 
 
+def _file_count(out: Path) -> int:
+    return sum(1 for p in out.rglob("*") if p.suffix in (".sql", ".yaml") and p.is_file()) if out.is_dir() else 0
+
+
 def _write(out: Path, changed: dict[str, str | None]) -> None:
     for rel, text in sorted(changed.items()):
         path = out / rel
@@ -202,6 +207,14 @@ def pull_tree(
     if out.exists() and not out.is_dir():
         raise InputError("not a directory", Location.of(out))
     progress("reading live's catalogs")
+    with live_snapshot(live) as live_snap:  # the judge's, read while the files are written
+        return _pull(live, out, dev, options, progress, existing_layout, live_snap)
+
+
+def _pull(
+    live: psycopg.Connection, out: Path, dev: DevServer, options: PullOptions, progress: Progress,
+    existing_layout: str | None, live_snap: Callable[[], Snapshot],
+) -> PullResult:
     cat = _ignored(read_catalog(live, tuple(ALWAYS_EXCLUDED)), options.ignore)
     result = PullResult(options.layout)
     services = infer_services(cat, options.today, options.ignore) if options.layout == "services" else None
@@ -248,13 +261,13 @@ def pull_tree(
                 shutil.copytree(out, target)
             _write(target, changed)
             tree = _proof_tree(target, options.layout, rendered, directory_of)
-            result.differences = prove(live, tree, dev, options.today, options.ignore)
-            result.files = len(_read_tree(target))
+            result.differences = prove(live, tree, dev, options.today, options.ignore, live_snap)
+            result.files = _file_count(target)
     else:
         _write(out, changed)
         tree = _proof_tree(out, options.layout, rendered, directory_of)
-        result.differences = prove(live, tree, dev, options.today, options.ignore)
-        result.files = len(_read_tree(out))
+        result.differences = prove(live, tree, dev, options.today, options.ignore, live_snap)
+        result.files = _file_count(out)
     result.differences = [_sides(d) for d in result.differences]
     return result
 
@@ -279,7 +292,7 @@ def check_tree(live: psycopg.Connection, out: Path, dev: DevServer, options: Pul
         )
     result = PullResult(layout)
     result.differences = [_sides(d) for d in prove(live, load_tree(out, layout), dev, options.today, options.ignore)]
-    result.files = len(_read_tree(out))
+    result.files = _file_count(out)
     return result
 
 

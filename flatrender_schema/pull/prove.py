@@ -11,7 +11,7 @@ import contextlib
 import datetime as dt
 import fnmatch
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import psycopg
@@ -19,12 +19,11 @@ import psycopg
 from flatrender_schema import catalog
 from flatrender_schema.declare import declared_roles
 from flatrender_schema.desired import Desired
-from flatrender_schema.errors import SchemaError
+from flatrender_schema.errors import ConnectionFailed, SchemaError
 from flatrender_schema.planner import scope_of
-from flatrender_schema.postgres.connect import connect
+from flatrender_schema.postgres.connect import another, connect
 from flatrender_schema.pull.build import parallel_runner
 from flatrender_schema.scratch import DevServer
-from flatrender_schema.scratch_work import ANALYZE_CATALOGS
 from flatrender_schema.shadow import build_shadow, referenced_roles
 from flatrender_schema.tool_schema import ALWAYS_EXCLUDED
 
@@ -72,20 +71,47 @@ def judge(
     return catalog.compare(live_snap.excluding(skip), shadow_snap.excluding(skip))
 
 
+@contextlib.contextmanager
+def live_snapshot(live: psycopg.Connection) -> Iterator[Callable[[], catalog.Snapshot]]:
+    """Live's snapshot for the judge, read from now on in a thread on a second connection: the writing
+    of the files leaves the server, and the build of the shadow the client, a core to spare. The
+    snapshot is read on `live` itself, when it is asked for, if a second connection cannot be opened."""
+    try:
+        other = another(live)
+    except ConnectionFailed:
+        yield lambda: catalog.read_snapshot(live, ALWAYS_EXCLUDED)
+        return
+    with other, ThreadPoolExecutor(1, thread_name_prefix="live") as pool:
+        yield pool.submit(catalog.read_snapshot, other, ALWAYS_EXCLUDED).result
+
+
+@contextlib.contextmanager
+def _readers(conn: psycopg.Connection) -> Iterator[list[psycopg.Connection]]:
+    """`conn` and, when it can be opened, a second connection to its database: a snapshot read on both."""
+    try:
+        other = another(conn)
+    except ConnectionFailed:
+        yield [conn]
+        return
+    with other:
+        yield [conn, other]
+
+
 def prove(
-    live: psycopg.Connection, desired: Desired, dev: DevServer, today: dt.date, ignore: tuple[str, ...] = ()
+    live: psycopg.Connection, desired: Desired, dev: DevServer, today: dt.date, ignore: tuple[str, ...] = (),
+    live_snap: Callable[[], catalog.Snapshot] | None = None,
 ) -> list[str]:
-    """Build `desired` and judge it against live; a tree that does not build is one difference."""
-    # Live is read in a second thread while the shadow is built (another backend, another core); its
-    # roles first, so that the build does not wait for the live connection.
+    """Build `desired` and judge it against live (its snapshot from `live_snap`, read beside the build
+    when not given); a tree that does not build is one difference."""
     roles = referenced_roles(live)
-    with ThreadPoolExecutor(1, thread_name_prefix="live") as pool:
-        live_snap = pool.submit(catalog.read_snapshot, live, ALWAYS_EXCLUDED)
+    with contextlib.ExitStack() as stack:
+        if live_snap is None:
+            live_snap = stack.enter_context(live_snapshot(live))
         try:
-            with shadow_of(live, desired, dev, today, roles) as shadow:
-                shadow.execute(ANALYZE_CATALOGS)  # fresh catalogs without statistics read slowly
-                shadow_snap = catalog.read_snapshot(shadow, ALWAYS_EXCLUDED)
+            with shadow_of(live, desired, dev, today, roles) as shadow, _readers(shadow) as readers:
+                # No ANALYZE of the fresh catalogs first: at 2,000 tables it costs 0.55 s and saves 0.1 s
+                # of the read (the planner scales stale statistics by the tables' real sizes).
+                shadow_snap = catalog.read_snapshot(readers, ALWAYS_EXCLUDED)
         except SchemaError as exc:
-            live_snap.cancel()
             return [f"the tree does not build: {exc}"]
-        return judge(live_snap.result(), shadow_snap, desired, ignore)
+        return judge(live_snap(), shadow_snap, desired, ignore)
