@@ -51,6 +51,12 @@ class Snapshot:
         """Per area, each row under a hashable stand-in for it; computed once, snapshots are compared often."""
         return {area: {_frozen(r): r for r in rows} for area, rows in self.areas.items()}
 
+    def keyed_area(self, area: str) -> dict[str, dict[str, Any]]:
+        """`keyed[area]`, without keying the other areas when they are not keyed yet."""
+        if "keyed" in self.__dict__:
+            return self.keyed.get(area, {})
+        return {_frozen(r): r for r in self.areas.get(area, ())}
+
     def narrowed(self, only: Focus) -> Snapshot:
         """Just the objects `only` names (as `read_snapshot(..., only=...)` reads them)."""
         return Snapshot({a: tuple(r for r in rows if _named(a, r, only)) for a, rows in self.areas.items()})
@@ -245,9 +251,11 @@ def differing(a: Snapshot, b: Snapshot) -> tuple[Snapshot, Snapshot]:
     both sides is settled, and whoever compares the two can leave it out."""
     only_a: dict[str, tuple[dict[str, Any], ...]] = {}
     only_b: dict[str, tuple[dict[str, Any], ...]] = {}
-    left, right = a.keyed, b.keyed
-    for area in set(left) | set(right):
-        mine, theirs = left.get(area, {}), right.get(area, {})
+    for area in set(a.areas) | set(b.areas):
+        if a.rows(area) == b.rows(area):  # both sorted by the rows' keys: equal areas, found in C
+            only_a[area] = only_b[area] = ()
+            continue
+        mine, theirs = a.keyed_area(area), b.keyed_area(area)
         only_a[area] = tuple(r for k, r in mine.items() if k not in theirs)
         only_b[area] = tuple(r for k, r in theirs.items() if k not in mine)
     return Snapshot(only_a), Snapshot(only_b)
@@ -290,8 +298,10 @@ def differing_objects(a: Snapshot, b: Snapshot) -> Focus:
 
 
 def equal(a: Snapshot, b: Snapshot) -> bool:
-    left, right = a.keyed, b.keyed
-    return all(left.get(area, {}).keys() == right.get(area, {}).keys() for area in set(left) | set(right))
+    return all(
+        a.rows(area) == b.rows(area) or a.keyed_area(area).keys() == b.keyed_area(area).keys()
+        for area in set(a.areas) | set(b.areas)
+    )
 
 
 def compare(a: Snapshot, b: Snapshot) -> list[str]:
