@@ -7,6 +7,7 @@ in them is schema-qualified. Objects that belong to an extension are the extensi
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,7 +42,8 @@ QUERIES: dict[str, str] = {
         from pg_namespace n where {_user()} and {_not_member("pg_namespace", "n.oid")}""",
     "extensions": """
         select e.extname as name, quote_ident(e.extname) as qname, n.nspname as schema,
-               quote_ident(n.nspname) as qschema, e.extversion as version, a.default_version
+               quote_ident(n.nspname) as qschema, e.extversion as version, a.default_version,
+               obj_description(e.oid, 'pg_extension') as comment, a.comment as default_comment
         from pg_extension e join pg_namespace n on n.oid = e.extnamespace
         left join pg_available_extensions a on a.name = e.extname
         where e.extname <> 'plpgsql'""",
@@ -109,6 +111,10 @@ QUERIES: dict[str, str] = {
                acldefault({RELATION_ACL}, c.relowner)::text[] as default_acl,
                c.reloptions::text[] as options, c.relrowsecurity as rls,
                c.relforcerowsecurity as rls_forced, obj_description(c.oid, 'pg_class') as comment,
+               case when c.reloftype <> 0 then format_type(c.reloftype, null) end as of_type,
+               c.relreplident as replica_identity,
+               (select quote_ident(ri.relname) from pg_index x join pg_class ri on ri.oid = x.indexrelid
+                 where x.indrelid = c.oid and x.indisreplident) as replica_index,
                case when c.relkind = 'p' then pg_get_partkeydef(c.oid) end as partition_key,
                pg_get_expr(c.relpartbound, c.oid) as partition_bound, c.relispartition as is_partition,
                (select array_agg(quote_ident(pn.nspname) || '.' || quote_ident(p.relname) order by i.inhseqno)
@@ -156,6 +162,8 @@ QUERIES: dict[str, str] = {
     "constraints": f"""
         select k.conrelid as relid, k.conname as name, quote_ident(k.conname) as qname, k.contype as type,
                pg_get_constraintdef(k.oid) as definition, k.convalidated as validated,
+               (select i.reloptions::text[] from pg_class i where i.oid = k.conindid
+                 and k.contype in ('p', 'u', 'x')) as index_options,
                obj_description(k.oid, 'pg_constraint') as comment,
                case when k.contype = 'f' then k.confrelid end as references_oid,
                (select array_agg(a.attname order by a.attnum) from pg_attribute a
@@ -205,8 +213,27 @@ QUERIES: dict[str, str] = {
         from pg_default_acl d left join pg_namespace n on n.oid = d.defaclnamespace
         where coalesce(n.nspname, '') <> all(%(exclude)s::text[])""",
     "aggregates": f"""
-        select p.oid::regprocedure::text as signature
-        from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+        select n.nspname as schema, p.proname as name,
+               {QNAME.format(rel="p", col="proname")} || '(' || pg_get_function_identity_arguments(p.oid) || ')'
+                 as signature,
+               {QNAME.format(rel="p", col="proname")} as qname, pg_get_function_arguments(p.oid) as args,
+               p.oid::regprocedure::text as procedure, a.aggkind as aggregate_kind,
+               a.aggtransfn::regproc::text as sfunc, format_type(a.aggtranstype, null) as stype,
+               a.aggtransspace as sspace, a.agginitval as initcond,
+               nullif(a.aggfinalfn, 0)::regproc::text as finalfunc, a.aggfinalextra as finalfunc_extra,
+               a.aggfinalmodify as finalfunc_modify, nullif(a.aggcombinefn, 0)::regproc::text as combinefunc,
+               nullif(a.aggserialfn, 0)::regproc::text as serialfunc,
+               nullif(a.aggdeserialfn, 0)::regproc::text as deserialfunc,
+               nullif(a.aggmtransfn, 0)::regproc::text as msfunc,
+               nullif(a.aggminvtransfn, 0)::regproc::text as minvfunc,
+               case when a.aggmtranstype <> 0 then format_type(a.aggmtranstype, null) end as mstype,
+               a.aggmtransspace as msspace, nullif(a.aggmfinalfn, 0)::regproc::text as mfinalfunc,
+               a.aggmfinalextra as mfinalfunc_extra, a.aggmfinalmodify as mfinalfunc_modify,
+               a.aggminitval as minitcond, nullif(a.aggsortop, 0)::regoper::text as sortop,
+               p.proparallel as parallel, pg_get_userbyid(p.proowner) as owner,
+               coalesce(p.proacl, acldefault('f', p.proowner))::text[] as acl,
+               acldefault('f', p.proowner)::text[] as default_acl, obj_description(p.oid, 'pg_proc') as comment
+        from pg_proc p join pg_namespace n on n.oid = p.pronamespace join pg_aggregate a on a.aggfnoid = p.oid
         where {_user()} and p.prokind = 'a' and {_not_member("pg_proc", "p.oid")}""",
 }
 
@@ -223,6 +250,20 @@ class LiveCatalog:
         return self.rows.get(kind, ())
 
 
+# What pg_get_constraintdef ends with after a key's column list (and INCLUDE): where the DDL puts
+# the index's WITH (...) options, before the exclusion's WHERE and the constraint's attributes.
+_AFTER_OPTIONS = re.compile(r"(?: WHERE \(.*\))?(?: DEFERRABLE)?(?: INITIALLY DEFERRED)?(?: NOT VALID)?$", re.S)
+
+
+def _with_index_options(k: dict[str, Any]) -> dict[str, Any]:
+    """A key's definition with its index's storage options (pg_get_constraintdef leaves them out)."""
+    if not k["index_options"]:
+        return k
+    definition = k["definition"]
+    at = _AFTER_OPTIONS.search(definition).start()  # type: ignore[union-attr]
+    return k | {"definition": f"{definition[:at]} WITH ({', '.join(k['index_options'])}){definition[at:]}"}
+
+
 def read_catalog(conn: psycopg.Connection, exclude_schemas: tuple[str, ...] = ()) -> LiveCatalog:
     """Read every kind in one transaction (one view of the catalogs), `search_path` empty inside it only:
     the caller's connection keeps its settings."""
@@ -233,6 +274,7 @@ def read_catalog(conn: psycopg.Connection, exclude_schemas: tuple[str, ...] = ()
         for kind, query in QUERIES.items():
             cur.execute(query, params)  # type: ignore[arg-type]
             rows[kind] = tuple(cur.fetchall())
+        rows["constraints"] = tuple(_with_index_options(k) for k in rows["constraints"])
         cur.execute("select current_user as u")
         user = str(cur.fetchone()["u"])  # type: ignore[index]
     return LiveCatalog(rows, user, conn.info.server_version // 10000)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flatrender_schema.acl import parse_aclitem
+from flatrender_schema.pull.aggregates import create_aggregate
 from flatrender_schema.pull.read import LiveCatalog
 from flatrender_schema.pull.sqltext import literal, pretty, quote_ident
 from flatrender_schema.sqlnorm import canonical_check
@@ -135,6 +136,10 @@ def _owner(keyword: str, target: str, owner: str, catalog: LiveCatalog) -> list[
     return [] if owner == catalog.current_user else [f"ALTER {keyword} {target} OWNER TO {quote_ident(owner)}"]
 
 
+# A table's replica identity other than the default (its primary key); "i" names its index.
+_REPLICA_IDENTITY = {"f": "FULL", "n": "NOTHING", "d": None, "i": None}
+
+
 def _comment(keyword: str, target: str, text: str | None) -> list[str]:
     return [] if text is None else [f"COMMENT ON {keyword} {target} IS {literal(text)}"]
 
@@ -190,6 +195,9 @@ class Renderer:
                 "extensions",
                 True,
             )
+            if ext["comment"] != ext["default_comment"]:  # the control file's comment comes with it
+                text = literal(ext["comment"]) if ext["comment"] is not None else "NULL"
+                self.emit(f"COMMENT ON EXTENSION {ext['qname']} IS {text}", None, "extensions", True)
         for s in sorted(self.c.of("schemas"), key=lambda r: r["schema"]):
             self.schema(s)
         for row in sorted(self.c.of("default_privileges"), key=lambda r: (r["schema"] or "", r["role"], r["objtype"])):
@@ -223,8 +231,8 @@ class Renderer:
         self.current = ""
         for row in sorted(self.c.of("functions"), key=lambda r: (r["schema"], r["signature"])):
             self.function(row)
-        for row in self.c.of("aggregates"):
-            self.out.notes.append(f"not pulled: aggregate {row['signature']}")
+        for row in sorted(self.c.of("aggregates"), key=lambda r: (r["schema"], r["signature"])):
+            self.aggregate(row)
         return self.out
 
     def schema(self, s: Row) -> None:
@@ -378,7 +386,11 @@ class Renderer:
                 parent_cols = {c["name"]: c for c in self.columns.get(parent["oid"], [])}
         items, later = [], []
         for col in cols:
-            if col["local"]:
+            if rel["of_type"]:  # a typed table's columns are its type's: only their options are written
+                options = self.column_options(col)
+                if options:
+                    items.append(f"{col['qname']} WITH OPTIONS {options}")
+            elif col["local"]:
                 items.append(self.column(rel, col))
             else:  # inherited: only what differs from the parent's column
                 mine = parent_cols.get(col["name"], {})
@@ -400,7 +412,10 @@ class Renderer:
         head = f"CREATE {unlogged}TABLE {q}"
         if rel["is_partition"]:
             head += f" PARTITION OF {rel['parents'][0]}"
-        body = (" (\n    " + "\n  , ".join(items) + "\n)") if items or not rel["is_partition"] else ""
+        elif rel["of_type"]:
+            head += f" OF {rel['of_type']}"
+        bare = rel["is_partition"] or rel["of_type"]  # columns from the parent or the type: no list needed
+        body = (" (\n    " + "\n  , ".join(items) + "\n)") if items or not bare else ""
         tail = []
         if rel["is_partition"]:
             tail.append(rel["partition_bound"])
@@ -436,6 +451,12 @@ class Renderer:
             parts.append("NOT NULL")
         return " ".join(parts)
 
+    @staticmethod
+    def column_options(col: Row) -> str:
+        """What a typed table may add to a column of its type: a default and NOT NULL."""
+        parts = [f"DEFAULT {col['default']}"] if col["default"] is not None else []
+        return " ".join(parts + (["NOT NULL"] if col["not_null"] else []))
+
     def identity(self, rel: Row, col: Row) -> str:
         kind = "ALWAYS" if col["identity"] == "a" else "BY DEFAULT"
         mine = self.identity_sequences.get(rel["oid"], ())
@@ -467,6 +488,10 @@ class Renderer:
                 definition = definition.replace(f" ON ONLY {q} ", f" ON {q} ", 1)
             self.emit(definition, schema, home)
             self.emit(_comment("INDEX", ix["qname"], ix["comment"]), schema, home)
+        identity = _REPLICA_IDENTITY.get(rel["replica_identity"] or "d")
+        if rel["kind"] in ("r", "p") and (identity or rel["replica_index"]):
+            using = f"USING INDEX {rel['replica_index']}" if rel["replica_index"] else identity
+            self.emit(f"ALTER TABLE {q} REPLICA IDENTITY {using}", schema, home)
         for tg in self.by_table["triggers"].get(rel["oid"], []):
             self.emit(tg["definition"], schema, home)
             self.emit(_comment("TRIGGER", f"{tg['qname']} ON {q}", tg.get("comment")), schema, home)
@@ -516,6 +541,15 @@ class Renderer:
         self.emit(_owner(keyword, sig, f["owner"], self.c), schema, "functions", True)
         self.emit(_comment(keyword, sig, f["comment"]), schema, "functions")
         self.emit(acl_statements(f"{keyword} {sig}", f["acl"], f["default_acl"]), schema, "functions", True)
+
+
+    def aggregate(self, a: Row) -> None:
+        schema, sig = a["schema"], a["signature"] if a["args"] else f"{a['qname']}(*)"
+        self.emit(create_aggregate(a), schema, "functions")
+        self.emit(_owner("AGGREGATE", sig, a["owner"], self.c), schema, "functions", True)
+        self.emit(_comment("AGGREGATE", sig, a["comment"]), schema, "functions")
+        # GRANT names an aggregate as a function, by its argument types alone (no ORDER BY)
+        self.emit(acl_statements(f"FUNCTION {a['procedure']}", a["acl"], a["default_acl"]), schema, "functions", True)
 
 
 def _sequence_options(seq: Row, column_type: str | None = None) -> list[str]:
