@@ -17,17 +17,25 @@ def _operator(name: str) -> str:
     return f"OPERATOR({name})" if "." in name else name
 
 
+def _final(row: dict[str, Any], prefix: str, default_modify: str) -> list[str]:
+    """The final function's options, of the plain (`prefix` "") or the moving ("m") mode."""
+    name = row[f"{prefix}finalfunc"]
+    if not name:
+        return []
+    out = [f"{prefix.upper()}FINALFUNC = {name}"]
+    if row[f"{prefix}finalfunc_extra"]:
+        out.append(f"{prefix.upper()}FINALFUNC_EXTRA")
+    if row[f"{prefix}finalfunc_modify"] != default_modify:
+        out.append(f"{prefix.upper()}FINALFUNC_MODIFY = {_MODIFY[row[f'{prefix}finalfunc_modify']]}")
+    return out
+
+
 def create_aggregate(row: dict[str, Any]) -> str:
     ordered = row["aggregate_kind"] in ("o", "h")  # ordered-set and hypothetical-set: read-write by default
     options = [f"SFUNC = {row['sfunc']}", f"STYPE = {row['stype']}"]
     if row["sspace"]:
         options.append(f"SSPACE = {row['sspace']}")
-    if row["finalfunc"]:
-        options.append(f"FINALFUNC = {row['finalfunc']}")
-        if row["finalfunc_extra"]:
-            options.append("FINALFUNC_EXTRA")
-        if row["finalfunc_modify"] != ("w" if ordered else "r"):
-            options.append(f"FINALFUNC_MODIFY = {_MODIFY[row['finalfunc_modify']]}")
+    options += _final(row, "", "w" if ordered else "r")
     for key in ("combinefunc", "serialfunc", "deserialfunc"):
         if row[key]:
             options.append(f"{key.upper()} = {row[key]}")
@@ -37,12 +45,7 @@ def create_aggregate(row: dict[str, Any]) -> str:
         options += [f"MSFUNC = {row['msfunc']}", f"MINVFUNC = {row['minvfunc']}", f"MSTYPE = {row['mstype']}"]
         if row["msspace"]:
             options.append(f"MSSPACE = {row['msspace']}")
-        if row["mfinalfunc"]:
-            options.append(f"MFINALFUNC = {row['mfinalfunc']}")
-            if row["mfinalfunc_extra"]:
-                options.append("MFINALFUNC_EXTRA")
-            if row["mfinalfunc_modify"] != "r":
-                options.append(f"MFINALFUNC_MODIFY = {_MODIFY[row['mfinalfunc_modify']]}")
+        options += _final(row, "m", "r")
         if row["minitcond"] is not None:
             options.append(f"MINITCOND = {literal(row['minitcond'])}")
     if row["sortop"]:
