@@ -6,6 +6,10 @@
   VALIDATE CONSTRAINT after it (a weaker lock that does not block writes). Foreign keys on partitioned
   tables cannot be NOT VALID and stay as they are, flagged VALIDATION_SCAN.
 - ADD CONSTRAINT ... USING INDEX of such an index -> after the transaction too, once the index exists.
+  When the plan drops a key of that name first (its index is rebuilt: new options, new columns), the
+  new index is built under another name before the transaction, and the transaction drops the old
+  key, renames the new index and attaches it: the table is never without its key, and a build that
+  fails (duplicates) fails before anything changed.
 - VALIDATE CONSTRAINT on an existing table -> after the transaction.
 - ALTER TYPE ... ADD VALUE -> IF NOT EXISTS, before the transaction (a new value cannot be used in the
   transaction that adds it).
@@ -29,6 +33,8 @@ def make_online(steps: list[Step], existing: set[str], partitioned: set[str]) ->
     post: list[Step] = []
     concurrent_indexes: set[str] = set()
     referenced = _fk_targets(steps)
+    rebuilt = _rebuilt_keys(steps, existing)
+    swapped: dict[str, str] = {}  # index name -> the name it is built under, before the transaction
     for step in steps:
         node = step.tree
         if isinstance(node, ast.IndexStmt):
@@ -40,6 +46,10 @@ def make_online(steps: list[Step], existing: set[str], partitioned: set[str]) ->
                 online.concurrent = True
                 online.if_not_exists = True
                 concurrent_indexes.add(node.idxname or "")
+                if (table, node.idxname) in rebuilt:
+                    online.idxname = swapped[node.idxname] = _new_name(node.idxname)
+                    pre.append(Step.of_tree(online, step.source, Phase.PRE))
+                    continue
                 post.append(Step.of_tree(online, step.source, Phase.POST))
                 continue
         elif isinstance(node, ast.AlterEnumStmt) and node.newVal and not node.oldVal:
@@ -51,6 +61,11 @@ def make_online(steps: list[Step], existing: set[str], partitioned: set[str]) ->
             table = relname(node.relation)
             cmd = node.cmds[0]
             con = cmd.def_ if cmd.subtype == enums.AlterTableType.AT_AddConstraint else None
+            if isinstance(con, ast.Constraint) and con.indexname in swapped:
+                schema, _, _ = table.partition(".")
+                main.append(Step.parse(_rename_index(schema, swapped[con.indexname], con.indexname), step.source))
+                main.append(step)
+                continue
             if isinstance(con, ast.Constraint) and con.indexname and con.indexname in concurrent_indexes:
                 # UNIQUE / PRIMARY KEY USING INDEX: attach once the concurrent build is done.
                 post.append(step.moved(Phase.POST))
@@ -77,6 +92,36 @@ def make_online(steps: list[Step], existing: set[str], partitioned: set[str]) ->
                 continue
         main.append(step)
     return pre + main + post
+
+
+def _rebuilt_keys(steps: list[Step], existing: set[str]) -> set[tuple[str, str]]:
+    """(table, index name) of keys the plan drops and adds again USING INDEX of the same name."""
+    dropped: set[tuple[str, str]] = set()
+    attached: set[tuple[str, str]] = set()
+    for step in steps:
+        node = step.tree
+        if not (isinstance(node, ast.AlterTableStmt) and len(node.cmds or ()) == 1):
+            continue
+        table, cmd = relname(node.relation), node.cmds[0]
+        if table not in existing:
+            continue
+        if cmd.subtype == enums.AlterTableType.AT_DropConstraint and cmd.name:
+            dropped.add((table, cmd.name))
+        con = cmd.def_ if cmd.subtype == enums.AlterTableType.AT_AddConstraint else None
+        if isinstance(con, ast.Constraint) and con.indexname and con.conname == con.indexname:
+            attached.add((table, con.indexname))
+    return dropped & attached
+
+
+def _new_name(name: str) -> str:
+    """The name a rebuilt key's index is built under: the old one, cut to fit 63 bytes, plus a suffix."""
+    return name.encode()[:54].decode(errors="ignore") + "_frs_next"
+
+
+def _rename_index(schema: str, name: str, to: str) -> str:
+    stmt = sql.SQL("alter index {}.{} rename to {};").format(
+        sql.Identifier(schema), sql.Identifier(name), sql.Identifier(to))
+    return stmt.as_string(None)
 
 
 def _fk_targets(steps: list[Step]) -> set[str]:
