@@ -7,9 +7,9 @@ keeps the options a SET leaves alone in place and appends the ones it names, so 
 list in the desired state's order (the judge compares it as a list). Both are catalog changes, no
 rewrite. SET LOGGED/UNLOGGED of a table rewrites it (the engine plans tables' own).
 
-Not covered: a TOAST table's options (`toast.autovacuum_enabled`), which live on the TOAST relation,
-not in the table's reloptions that the judge reads; an index's options are in its definition, which
-the engine rebuilds the index for.
+A TOAST table's options (`toast.autovacuum_enabled`) live on the TOAST relation; the judge lists them
+after the table's own as `toast.name=value`, and ALTER TABLE sets and resets them by those names. An
+index's options are in its definition, which the engine rebuilds the index for.
 """
 
 from __future__ import annotations

@@ -109,7 +109,9 @@ QUERIES: dict[str, str] = {
                c.relkind as kind, c.relpersistence as persistence, pg_get_userbyid(c.relowner) as owner,
                coalesce(c.relacl, acldefault({RELATION_ACL}, c.relowner))::text[] as acl,
                acldefault({RELATION_ACL}, c.relowner)::text[] as default_acl,
-               c.reloptions::text[] as options, c.relrowsecurity as rls,
+               (case when tc.reloptions is null then c.reloptions else coalesce(c.reloptions, array[]::text[])
+                 || array(select 'toast.' || o from unnest(tc.reloptions) o) end)::text[] as options,
+               c.relrowsecurity as rls,
                c.relforcerowsecurity as rls_forced, obj_description(c.oid, 'pg_class') as comment,
                case when c.reloftype <> 0 then format_type(c.reloftype, null) end as of_type,
                c.relreplident as replica_identity,
@@ -138,6 +140,7 @@ QUERIES: dict[str, str] = {
                c.relkind = 'S' and exists (select 1 from pg_depend d where d.objid = c.oid
                     and d.classid = 'pg_class'::regclass and d.deptype = 'i') as identity_sequence
         from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        left join pg_class tc on tc.oid = c.reltoastrelid and tc.reloptions is not null
         where c.relkind in ('r', 'p', 'v', 'm', 'f', 'S') and {_user()} and {_not_member("pg_class", "c.oid")}""",
     "sequences": f"""
         select c.oid, s.seqtypid::regtype::text as type, s.seqstart as start, s.seqincrement as increment,

@@ -40,7 +40,10 @@ AREA = Area(
                (select array_agg(pn.nspname || '.' || p.relname order by i.inhseqno)
                   from pg_inherits i join pg_class p on p.oid = i.inhparent
                   join pg_namespace pn on pn.oid = p.relnamespace where i.inhrelid = c.oid) as parents,
-               c.reloptions as options, c.relrowsecurity as rls, c.relforcerowsecurity as rls_forced,
+               -- the table's options, then its TOAST table's as `toast.name=value` (as pg_dump writes them)
+               case when tc.reloptions is null then c.reloptions else coalesce(c.reloptions, array[]::text[])
+                 || array(select 'toast.' || o from unnest(tc.reloptions) o) end as options,
+               c.relrowsecurity as rls, c.relforcerowsecurity as rls_forced,
                case when c.relkind in ('v', 'm') then pg_get_viewdef(c.oid) end as definition,
                case when c.relkind = 'm' then c.relispopulated end as populated,
                ds.description as comment,
@@ -58,6 +61,7 @@ AREA = Area(
                  as of_type
         from pg_class c join pg_namespace n on n.oid = c.relnamespace
         left join pg_am am on am.oid = c.relam
+        left join pg_class tc on tc.oid = c.reltoastrelid and tc.reloptions is not null
         left join pg_description ds on ds.objoid = c.oid and ds.classoid = 'pg_class'::regclass
              and ds.objsubid = 0  -- a join, not obj_description(): that is a query per row
         -- the few indexes that are a replica identity or clustered on, once (not a lookup per relation)
