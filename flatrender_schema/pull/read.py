@@ -13,6 +13,8 @@ from typing import Any
 
 import psycopg
 
+from flatrender_schema.catalog.areas.aggregates import AREA as AGGREGATES
+
 _USER_SCHEMA = """
     {n}.nspname not in ('pg_catalog', 'information_schema', 'pg_toast')
     and {n}.nspname not like 'pg\\_temp\\_%%' and {n}.nspname not like 'pg\\_toast\\_temp\\_%%'
@@ -215,29 +217,17 @@ QUERIES: dict[str, str] = {
                acldefault(d.defaclobjtype, d.defaclrole)::text[] as default_acl
         from pg_default_acl d left join pg_namespace n on n.oid = d.defaclnamespace
         where coalesce(n.nspname, '') <> all(%(exclude)s::text[])""",
+    # The judge's fields (catalog/areas/aggregates.py), which gaps.aggregates writes CREATE AGGREGATE from,
+    # with the names pull writes the rest with.
     "aggregates": f"""
-        select n.nspname as schema, p.proname as name,
-               {QNAME.format(rel="p", col="proname")} || '(' || pg_get_function_identity_arguments(p.oid) || ')'
-                 as signature,
-               {QNAME.format(rel="p", col="proname")} as qname, pg_get_function_arguments(p.oid) as args,
-               p.oid::regprocedure::text as procedure, a.aggkind as aggregate_kind,
-               a.aggtransfn::regproc::text as sfunc, format_type(a.aggtranstype, null) as stype,
-               a.aggtransspace as sspace, a.agginitval as initcond,
-               nullif(a.aggfinalfn, 0)::regproc::text as finalfunc, a.aggfinalextra as finalfunc_extra,
-               a.aggfinalmodify as finalfunc_modify, nullif(a.aggcombinefn, 0)::regproc::text as combinefunc,
-               nullif(a.aggserialfn, 0)::regproc::text as serialfunc,
-               nullif(a.aggdeserialfn, 0)::regproc::text as deserialfunc,
-               nullif(a.aggmtransfn, 0)::regproc::text as msfunc,
-               nullif(a.aggminvtransfn, 0)::regproc::text as minvfunc,
-               case when a.aggmtranstype <> 0 then format_type(a.aggmtranstype, null) end as mstype,
-               a.aggmtransspace as msspace, nullif(a.aggmfinalfn, 0)::regproc::text as mfinalfunc,
-               a.aggmfinalextra as mfinalfunc_extra, a.aggmfinalmodify as mfinalfunc_modify,
-               a.aggminitval as minitcond, nullif(a.aggsortop, 0)::regoper::text as sortop,
-               p.proparallel as parallel, pg_get_userbyid(p.proowner) as owner,
-               coalesce(p.proacl, acldefault('f', p.proowner))::text[] as acl,
-               acldefault('f', p.proowner)::text[] as default_acl, obj_description(p.oid, 'pg_proc') as comment
-        from pg_proc p join pg_namespace n on n.oid = p.pronamespace join pg_aggregate a on a.aggfnoid = p.oid
-        where {_user()} and p.prokind = 'a' and {_not_member("pg_proc", "p.oid")}""",
+        select q.*, quote_ident(q.schema) || '.' || quote_ident(q.name) || '(' || coalesce(nullif(q.args, ''), '*')
+                 || ')' as signature, p.oid::regprocedure::text as procedure,
+               acldefault('f', p.proowner)::text[] as default_acl
+        from ({AGGREGATES.query}) q
+        join pg_namespace n on n.nspname = q.schema
+        join pg_proc p on p.pronamespace = n.oid and p.proname = q.name
+             and pg_get_function_identity_arguments(p.oid) = q.args and p.prokind = 'a'
+        where {_user()}""",
 }
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flatrender_schema.acl import parse_aclitem
-from flatrender_schema.pull.aggregates import create_aggregate
+from flatrender_schema.gaps.aggregates import create_aggregate
 from flatrender_schema.pull.read import LiveCatalog
 from flatrender_schema.pull.sqltext import literal, pretty, quote_ident
 from flatrender_schema.sqlnorm import canonical_check
@@ -544,8 +544,8 @@ class Renderer:
 
 
     def aggregate(self, a: Row) -> None:
-        schema, sig = a["schema"], a["signature"] if a["args"] else f"{a['qname']}(*)"
-        self.emit(create_aggregate(a), schema, "functions")
+        schema, sig = a["schema"], a["signature"]
+        self.emit(create_aggregate(a).as_string(None), schema, "functions")  # the gap layer's statement
         self.emit(_owner("AGGREGATE", sig, a["owner"], self.c), schema, "functions", True)
         self.emit(_comment("AGGREGATE", sig, a["comment"]), schema, "functions")
         # GRANT names an aggregate as a function, by its argument types alone (no ORDER BY)

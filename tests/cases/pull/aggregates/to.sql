@@ -29,3 +29,7 @@ create aggregate agg.biggest(integer) (sfunc = agg.greater, stype = integer, sor
 -- an ordered-set aggregate (WITHIN GROUP), over the built-in percentile's support functions
 create aggregate agg.pick_at(float8 order by anyelement) (sfunc = ordered_set_transition, stype = internal,
   finalfunc = agg.ordered_final, finalfunc_extra);
+-- an ordered-set aggregate's comment and grants (GRANT names it by its argument types, no ORDER BY)
+comment on aggregate agg.pick_at(float8 order by anyelement) is 'the value at a fraction';
+revoke execute on function agg.pick_at(float8, anyelement) from public;
+grant execute on function agg.pick_at(float8, anyelement) to frs_agg_reader;
