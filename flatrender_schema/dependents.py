@@ -35,7 +35,10 @@ _RELATIONS = {
     enums.ObjectType.OBJECT_TABLE, enums.ObjectType.OBJECT_VIEW, enums.ObjectType.OBJECT_MATVIEW,
     enums.ObjectType.OBJECT_INDEX, enums.ObjectType.OBJECT_SEQUENCE, enums.ObjectType.OBJECT_FOREIGN_TABLE,
 }
-_ROUTINES = {enums.ObjectType.OBJECT_FUNCTION, enums.ObjectType.OBJECT_PROCEDURE, enums.ObjectType.OBJECT_ROUTINE}
+_ROUTINES = {
+    enums.ObjectType.OBJECT_FUNCTION, enums.ObjectType.OBJECT_PROCEDURE, enums.ObjectType.OBJECT_ROUTINE,
+    enums.ObjectType.OBJECT_AGGREGATE,  # a routine too: a view calling it is dropped first
+}
 _TYPES = {enums.ObjectType.OBJECT_TYPE, enums.ObjectType.OBJECT_DOMAIN}
 
 

@@ -1,7 +1,8 @@
 """Aggregates (CREATE / DROP AGGREGATE): no engine reads them. Owners and comments are the generic concerns'.
 
-Dropped before the engine's statements (which may drop a support function), created after them
-(which create the support functions); a changed aggregate is both.
+Both run in the "before" stage, ordered among the engine's statements by dependency: dropped before
+the support functions the engine drops (and after the views using them, by live's pg_depend), created
+after the support functions it creates and before the views that call it; a changed aggregate is both.
 """
 
 from __future__ import annotations
@@ -87,7 +88,7 @@ def drop_aggregates(ctx: GapContext) -> list[sql.Composable]:
     return [sql.SQL("drop aggregate {}").format(_name(have[key])) for key in changed if key in have]
 
 
-@concern("aggregates", priority=5)
+@concern("aggregates", priority=6, stage="before")
 def create_aggregates(ctx: GapContext) -> list[sql.Composable]:
     _, want, changed = _changed(ctx)
     return [create_aggregate(want[key]) for key in changed if key in want]
