@@ -50,32 +50,29 @@ def _json_name(slot: str) -> str:
     return slot[:-1] if slot.endswith("_") and keyword.iskeyword(slot[:-1]) else slot
 
 
-_LIST, _LOC, _ENUM, _STRUCT, _OTHER = range(5)
-
-
 @dataclass(frozen=True)
 class _Shape:
     """How a class's JSON object becomes its node: every slot is first set from its key, or to its
     default (what `parse_sql` gives for a false, zero or null the JSON leaves out), then the keys
-    present that need converting are converted (`special`: key -> (kind, slot, argument))."""
+    present that need converting are converted (`special`: key -> (slot, kind, argument))."""
 
     names: frozenset[str]  # the JSON keys it may have
     slots: tuple[str, ...]
     keys: tuple[str, ...]
     defaults: tuple[Any, ...]
-    special: dict[str, tuple[int, str, Any]]
+    special: dict[str, tuple[str, str, Any]]
     required: frozenset[str]  # enums without a zero member: pglast fails when they are left out
 
 
 @cache
 def _shape(cls: type[ast.Node]) -> _Shape:
     slots, keys, defaults = [], [], []
-    special: dict[str, tuple[int, str, Any]] = {}
+    special: dict[str, tuple[str, str, Any]] = {}
     required = set()
     for slot, info in cls.__slots__.items():  # type: ignore[attr-defined]
         ctype, key, default = info.c_type, _json_name(slot), None
         if ctype == "ParseLoc":
-            special[key] = (_LOC, slot, None)
+            special[key] = (slot, "loc", None)
             default = 0  # offset 0 is character 0 in any text
         elif ctype == "bool":
             default = False
@@ -84,21 +81,21 @@ def _shape(cls: type[ast.Node]) -> _Shape:
         elif ctype in _INTS:
             default = 0
         elif ctype == "List*":
-            special[key] = (_LIST, slot, None)
+            special[key] = (slot, "list", None)
         elif ctype in ("char*", "Node*", "Expr*"):
             pass
         elif ctype.endswith("*") and ctype[:-1] in _CLASSES:
-            special[key] = (_STRUCT, slot, _CLASSES[ctype[:-1]])
+            special[key] = (slot, "struct", _CLASSES[ctype[:-1]])
         elif ctype in _CLASSES:  # an embedded struct (CreateForeignTableStmt.base)
-            special[key] = (_STRUCT, slot, _CLASSES[ctype])
+            special[key] = (slot, "struct", _CLASSES[ctype])
         elif isinstance(getattr(enums, ctype, None), type):
             enum = getattr(enums, ctype)
-            special[key] = (_ENUM, slot, enum._member_map_)
+            special[key] = (slot, "enum", enum._member_map_)
             default = enum._value2member_map_.get(0)
             if default is None:
                 required.add(key)
         else:  # Bitmapset*, Cardinality, Cost; ValUnion (A_Const, made apart) and JsonTablePlan
-            special[key] = (_OTHER, slot, ctype)
+            special[key] = (slot, ctype, None)
             default = 0.0 if ctype in ("Cardinality", "Cost") else None
         slots.append(slot)
         keys.append(key)
@@ -106,96 +103,244 @@ def _shape(cls: type[ast.Node]) -> _Shape:
     return _Shape(frozenset(keys), tuple(slots), tuple(keys), tuple(defaults), special, frozenset(required))
 
 
-class _Decoder:
-    """One text's JSON to nodes; `locate` maps a byte offset to a character offset as pglast does."""
+@cache
+def _twin(cls: type[ast.Node]) -> type[ast.Node]:
+    """A class of the same layout as `cls` (the same slots, the same `__slots__` object, so that
+    `__class__` may be assigned cheaply) whose slots are set without `Node.__setattr__`'s checks
+    in Python: a node is made as its twin, filled, then given its class."""
+    return type(cls.__name__, (cls.__mro__[1],), {"__slots__": cls.__slots__, "__setattr__": object.__setattr__,
+                                                  "__module__": __name__})
 
-    def __init__(self, locate: Callable[[int], int | None]) -> None:
-        self.locate = locate
 
-    def hook(self, d: dict[str, Any]) -> Any:
-        if not d:
-            return None  # a NULL list item; as a node's fields, the wrapper below takes it as empty
+Locate = Callable[[int], "int | None"]
+Convert = Callable[[Any, Locate], Any]
+Build = Callable[[Any, Locate], Any]
+
+
+def _enum(members: dict[str, Any]) -> Convert:
+    def convert(value: Any, _locate: Locate) -> Any:
+        member = members.get(value)
+        if member is None:
+            raise Unsupported(f"enum value {value!r}")
+        return member
+    return convert
+
+
+def _struct(cls: type[ast.Node]) -> Convert:
+    def convert(value: Any, locate: Locate) -> Any:
+        build = _builder(cls.__name__)
+        assert build is not None
+        if value is None:
+            return build({}, locate)  # written as {}: every field at its default
+        if type(value) is dict:
+            return build(value, locate)
+        if not isinstance(value, cls):
+            raise Unsupported(f"{cls.__name__}: {type(value).__name__}")
+        return value
+    return convert
+
+
+def _no_value(ctype: str) -> Convert:
+    def convert(value: Any, _locate: Locate) -> Any:
+        if value is not None:
+            raise Unsupported(ctype)
+        return None
+    return convert
+
+
+def _list(value: Any, _locate: Locate) -> Any:
+    return tuple(value) if value is not None else None
+
+
+def _bitmapset(value: Any, _locate: Locate) -> Any:
+    return set(value) if value is not None else None
+
+
+def _float(value: Any, _locate: Locate) -> float:
+    return float(value or 0)
+
+
+def _converter(kind: str, arg: Any) -> Convert | None:
+    """How a key present is converted; None for a location (converted in the builder itself)."""
+    if kind == "loc":
+        return None
+    if kind == "list":
+        return _list
+    if kind == "enum":
+        return _enum(arg)
+    if kind == "struct":
+        return _struct(arg)
+    if kind == "Bitmapset*":
+        return _bitmapset
+    if kind in ("Cardinality", "Cost"):
+        return _float
+    return _no_value(kind)
+
+
+# A class met this many times in a process gets a compiled builder (`_compiled_builder`): compiling
+# costs about as much as building a few dozen nodes generically, and saves most of each node's cost.
+COMPILE_AFTER = 64
+
+
+def _node_builder(cls: type[ast.Node]) -> Build:
+    """`cls`'s builder: every slot set in C (`map` over the shape's keys) on its twin, then only the
+    keys present that need it converted; after `COMPILE_AFTER` nodes, the compiled builder."""
+    shape = _shape(cls)
+    names, required, slots, keys, defaults = shape.names, shape.required, shape.slots, shape.keys, shape.defaults
+    special = {key: (slot, _converter(kind, arg)) for key, (slot, kind, arg) in shape.special.items()}
+    twin, empty = _twin(cls), {}
+    new = twin.__new__
+    made, compiled = 0, None
+
+    def build(fields: dict[str, Any] | None, locate: Locate) -> ast.Node:
+        nonlocal made, compiled
+        if compiled is not None:
+            return compiled(fields, locate)  # type: ignore[no-any-return]
+        made += 1
+        if made > COMPILE_AFTER:
+            compiled = _compiled_builder(cls)
+            return compiled(fields, locate)  # type: ignore[no-any-return]
+        if fields is None:
+            fields = empty
+        present = fields.keys()
+        if not present <= names or (required and not required <= present):
+            raise Unsupported(f"{cls.__name__}: {sorted(present ^ names)}")
+        node = new(twin)
+        _consume(map(setattr, repeat(node), slots, map(fields.get, keys, defaults)))
+        for key in present:
+            conv = special.get(key)
+            if conv is not None:
+                slot, convert = conv
+                setattr(node, slot, locate(fields[key]) if convert is None else convert(fields[key], locate))
+        node.__class__ = cls
+        return node
+
+    return build
+
+
+def _unsupported(cls: type[ast.Node], present: Any, names: frozenset[str]) -> Unsupported:
+    return Unsupported(f"{cls.__name__}: {sorted(present ^ names)}")
+
+
+@cache
+def _compiled_builder(cls: type[ast.Node]) -> Build:
+    """What `_node_builder` does for `cls`, as straight-line code made for its slots (as dataclasses
+    make `__init__`): one `fields.get` and one attribute store per slot, no loop, no `setattr` call."""
+    shape = _shape(cls)
+    env: dict[str, Any] = {"CLS": cls, "TWIN": _twin(cls), "new": _twin(cls).__new__, "EMPTY": {},
+                           "NAMES": shape.names, "REQUIRED": shape.required, "Unsupported": Unsupported,
+                           "unsupported": _unsupported}
+    check = "not present <= NAMES" + (" or not REQUIRED <= present" if shape.required else "")
+    body = []
+    for i, (slot, key, default) in enumerate(zip(shape.slots, shape.keys, shape.defaults, strict=True)):
+        env[f"d{i}"] = default
+        kind, arg = shape.special.get(key, (slot, None, None))[1:]
+        if kind is None:
+            body.append(f"node.{slot} = get({key!r}, d{i})")
+        elif kind == "loc":
+            body.append(f"v = get({key!r}); node.{slot} = d{i} if v is None else locate(v)")
+        elif kind == "list":
+            body.append(f"v = get({key!r}); node.{slot} = None if v is None else tuple(v)")
+        elif kind == "enum":
+            env[f"m{i}"] = arg
+            body.append(f"v = get({key!r}); node.{slot} = d{i} if v is None else m{i}[v]")
+        else:
+            env[f"c{i}"] = _converter(kind, arg)
+            body.append(f"node.{slot} = c{i}(fields[{key!r}], locate) if {key!r} in present else d{i}")
+    source = "\n".join([
+        "def build(fields, locate):",
+        "    if fields is None:",
+        "        fields = EMPTY",
+        "    present = fields.keys()",
+        f"    if {check}:",
+        "        raise unsupported(CLS, present, NAMES)",
+        "    get = fields.get",
+        "    node = new(TWIN)",
+        "    try:",
+        *(f"        {line}" for line in body or ["pass"]),
+        "    except KeyError as exc:  # an enum member pglast does not know",
+        "        raise Unsupported(f'{CLS.__name__}: {exc}') from None",
+        "    node.__class__ = CLS",
+        "    return node",
+    ])
+    exec(compile(source, f"<lint builder {cls.__name__}>", "exec"), env)  # our own text, from pglast's slots
+    return env["build"]  # type: ignore[no-any-return]
+
+
+def _a_const(fields: dict[str, Any] | None, locate: Locate) -> ast.Node:
+    fields = fields or {}
+    node = ast.A_Const.__new__(ast.A_Const)
+    isnull = bool(fields.get("isnull", False))
+    value = None
+    if not isnull:
+        kinds = [k for k in fields if k in _VALUES]
+        if len(kinds) != 1:
+            raise Unsupported(f"A_Const: {sorted(fields)}")
+        inner = fields[kinds[0]]
+        build = _builder(_VALUES[kinds[0]].__name__)
+        assert build is not None
+        value = build(inner if type(inner) is dict else {}, locate)
+    _set(node, "isnull", isnull)
+    _set(node, "val", value)
+    if "location" in ast.A_Const.__slots__:  # type: ignore[operator]
+        _set(node, "location", locate(fields.get("location", 0)))
+    return node
+
+
+def _list_node(value: dict[str, Any] | None, _locate: Locate) -> tuple[Any, ...]:
+    items = (value or {}).get("items")
+    return tuple(items) if items is not None else ()
+
+
+@cache
+def _builder(name: str) -> Build | None:
+    """The builder of the JSON object named `name`: a node class, or a `List`; None for any other key."""
+    cls = _CLASSES.get(name)
+    if cls is ast.A_Const:
+        return _a_const
+    if cls is not None:
+        return _node_builder(cls)
+    return _list_node if name == "List" else None
+
+
+def _hook(locate: Locate) -> Callable[[dict[str, Any]], Any]:
+    """`json.loads`'s object hook for one text: called bottom-up, for a node's fields (kept as they
+    are) and then for the object naming its class, which becomes the node."""
+    builders: dict[str, Build | None] = {}
+
+    def hook(d: dict[str, Any]) -> Any:
         if len(d) == 1:
             ((key, value),) = d.items()
             if value is None or type(value) is dict:
-                cls = _CLASSES.get(key)
-                if cls is not None:
-                    if cls is ast.A_Const:
-                        return self.a_const(value or {})
-                    return self.build(cls, value or {})
-                if key == "List":
-                    items = (value or {}).get("items")
-                    return tuple(items) if items is not None else ()
+                build = builders.get(key, False)
+                if build is False:
+                    build = builders[key] = _builder(key)
+                if build is not None:
+                    return build(value, locate)
+            return d
+        if not d:
+            return None  # a NULL list item; as a node's fields, the builder takes it as empty
         return d
 
-    def build(self, cls: type[ast.Node], fields: dict[str, Any]) -> ast.Node:
-        shape = _shape(cls)
-        present = fields.keys()
-        if not present <= shape.names or not shape.required <= present:
-            raise Unsupported(f"{cls.__name__}: {sorted(present ^ shape.names)}")
-        node = cls.__new__(cls)
-        _consume(map(_set, repeat(node), shape.slots, map(fields.get, shape.keys, shape.defaults)))
-        special = shape.special
-        for key in present & special.keys():
-            kind, slot, arg = special[key]
-            value = fields[key]
-            if kind == _LOC:
-                _set(node, slot, self.locate(value))
-            elif kind == _LIST:
-                _set(node, slot, tuple(value) if value is not None else None)
-            elif kind == _ENUM:
-                member = arg.get(value)
-                if member is None:
-                    raise Unsupported(f"{cls.__name__}.{slot} = {value!r}")
-                _set(node, slot, member)
-            elif kind == _STRUCT:
-                if value is None:
-                    _set(node, slot, self.build(arg, {}))  # written as {}: every field at its default
-                elif type(value) is dict:
-                    _set(node, slot, self.build(arg, value))
-                elif not isinstance(value, arg):
-                    raise Unsupported(f"{cls.__name__}.{slot}: {type(value).__name__}")
-            elif arg == "Bitmapset*":
-                _set(node, slot, set(value) if value is not None else None)
-            elif arg in ("Cardinality", "Cost"):
-                _set(node, slot, float(value or 0))
-            elif value is not None:
-                raise Unsupported(f"{cls.__name__}.{slot}: {arg}")
-        return node
+    return hook
 
-    def a_const(self, fields: dict[str, Any]) -> ast.Node:
-        node = ast.A_Const.__new__(ast.A_Const)
-        isnull = bool(fields.get("isnull", False))
-        value = None
-        if not isnull:
-            kinds = [k for k in fields if k in _VALUES]
-            if len(kinds) != 1:
-                raise Unsupported(f"A_Const: {sorted(fields)}")
-            inner = fields[kinds[0]]
-            value = self.build(_VALUES[kinds[0]], inner if type(inner) is dict else {})
-        _set(node, "isnull", isnull)
-        _set(node, "val", value)
-        if "location" in ast.A_Const.__slots__:  # type: ignore[operator]
-            _set(node, "location", self.locate(fields.get("location", 0)))
-        return node
 
-    def statements(self, text: str) -> tuple[ast.RawStmt, ...]:
-        tree = json.loads(parser.parse_sql_json(text), object_hook=self.hook)
-        locate = self.locate
-        out = []
-        for item in tree.get("stmts", ()):
-            if not item.keys() <= {"stmt", "stmt_location", "stmt_len"}:
-                raise Unsupported(f"RawStmt: {sorted(item)}")
-            raw = ast.RawStmt.__new__(ast.RawStmt)
-            start, length = item.get("stmt_location", 0), item.get("stmt_len", 0)
-            _set(raw, "stmt", item.get("stmt"))
-            first, end = locate(start), locate(start + length)
-            if first is None or end is None:
-                raise Unsupported(f"statement at byte {start}, length {length}")  # pglast would fail on it
-            _set(raw, "stmt_location", first)
-            _set(raw, "stmt_len", end - first)
-            out.append(raw)
-        return tuple(out)
+def _statements(text: str, locate: Locate) -> tuple[ast.RawStmt, ...]:
+    tree = json.loads(parser.parse_sql_json(text), object_hook=_hook(locate))
+    out = []
+    for item in tree.get("stmts", ()):
+        if not item.keys() <= {"stmt", "stmt_location", "stmt_len"}:
+            raise Unsupported(f"RawStmt: {sorted(item)}")
+        raw = ast.RawStmt.__new__(ast.RawStmt)
+        start, length = item.get("stmt_location", 0), item.get("stmt_len", 0)
+        _set(raw, "stmt", item.get("stmt"))
+        first, end = locate(start), locate(start + length)
+        if first is None or end is None:
+            raise Unsupported(f"statement at byte {start}, length {length}")  # pglast would fail on it
+        _set(raw, "stmt_location", first)
+        _set(raw, "stmt_len", end - first)
+        out.append(raw)
+    return tuple(out)
 
 
 def _ascii_offsets(size: int) -> Callable[[int], int | None]:
@@ -208,7 +353,7 @@ def _ascii_offsets(size: int) -> Callable[[int], int | None]:
 def decode(text: str) -> tuple[ast.RawStmt, ...]:
     """The statements of `text` built from the JSON; raises `Unsupported`, or `parser.ParseError`."""
     locate = _ascii_offsets(len(text)) if text.isascii() else parser.Displacements(text)
-    return _Decoder(locate).statements(text)
+    return _statements(text, locate)
 
 
 def parse_sql(text: str) -> tuple[ast.RawStmt, ...]:

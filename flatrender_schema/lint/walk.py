@@ -123,33 +123,44 @@ def _children_of(cls: type) -> Callable[[object], tuple[object, ...]] | None:
     return getter
 
 
+_EXIT = object()  # on the walk's stack: this node's children are done, it is no longer a parent
+
+
 def walk_file(file: LintFile, table: dict[type[ast.Node], list[Visit]]) -> None:
-    """Depth first, in source order, every node of every statement of `file`."""
-    node_type = ast.Node
+    """Depth first, in source order, every node of every statement of `file`.
+
+    One stack of what is still to visit (nodes, tuples of children, and `_EXIT` marks) and one list
+    of the current node's ancestors: a visited node's `Site` copies that list, nothing else does."""
+    node_type, exit_mark = ast.Node, _EXIT
     methods_of = table.get
+    getters = _CHILDREN.get
     for statement in file.statements:
-        # stack items: (node, parents) where node is an ast.Node or a tuple of children
-        stack: list[tuple[object, tuple[ast.Node, ...]]] = [(statement.node, ())]
-        pop, push = stack.pop, stack.append
+        parents: list[ast.Node] = []
+        stack: list[object] = [statement.node]
+        pop, push, enter, leave = stack.pop, stack.append, parents.append, parents.pop
         while stack:
-            item, parents = pop()
-            if type(item) is tuple:
+            item = pop()
+            cls = type(item)
+            if cls is tuple:
                 for child in reversed(item):  # type: ignore[call-overload]
                     if isinstance(child, (node_type, tuple)):
-                        push((child, parents))
+                        push(child)
                 continue
-            cls = type(item)
+            if item is exit_mark:
+                leave()
+                continue
             methods = methods_of(cls)
             if methods:
-                site = Site(file, statement, parents)
+                site = Site(file, statement, tuple(parents))
                 for method in methods:
                     method(item, site)  # type: ignore[arg-type]
-            children = _children_of(cls)
+            children = getters(cls, exit_mark)
+            if children is exit_mark:
+                children = _children_of(cls)
             if children is None:
                 continue
-            below = None
-            for child in reversed(children(item)):
+            enter(item)  # type: ignore[arg-type]
+            push(exit_mark)
+            for child in reversed(children(item)):  # type: ignore[operator]
                 if isinstance(child, (node_type, tuple)):
-                    if below is None:
-                        below = (*parents, item)
-                    push((child, below))
+                    push(child)

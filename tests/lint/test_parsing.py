@@ -10,6 +10,7 @@ of them (no fallback), and errors must be pglast's.
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,16 @@ from flatrender_schema.lint.source import _blank
 
 REPO = Path(__file__).resolve().parents[2]
 CASES = Path(__file__).resolve().parent / "parsing"
+
+
+@pytest.fixture(autouse=True, params=["generic", "compiled"])
+def builders(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Every test twice: with each class's generic builder only, and with its compiled builder from
+    the first node on (a process switches from one to the other per class, `COMPILE_AFTER`)."""
+    monkeypatch.setattr(parsing, "COMPILE_AFTER", 10**9 if request.param == "generic" else 0)
+    parsing._builder.cache_clear()
+    yield request.param
+    parsing._builder.cache_clear()
 
 
 def difference(got: object, want: object, path: str = "$") -> str | None:
