@@ -19,8 +19,8 @@ from typing import Any
 from pglast import ast, parser
 from pglast.enums import VariableSetKind
 
-from flatrender_schema.desired import ServiceLayout, expand_sql_paths, load_layout, read_text_file
 from flatrender_schema.errors import InputError, Location
+from flatrender_schema.layout import ServiceLayout, expand_sql_paths, load_layout, read_text_file
 from flatrender_schema.lint.parsing import parse_sql
 from flatrender_schema.manifest import (
     ProjectManifest,
