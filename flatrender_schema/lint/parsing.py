@@ -178,8 +178,9 @@ def _converter(kind: str, arg: Any) -> Convert | None:
 
 
 # A class met this many times in a process gets a compiled builder (`_compiled_builder`): compiling
-# costs about as much as building a few dozen nodes generically, and saves most of each node's cost.
-COMPILE_AFTER = 64
+# one costs about as much as building a few hundred nodes generically, and then saves half of each
+# node's cost (a 2,000-table tree compiles every class it meets; FlatRender's schema/ a handful).
+COMPILE_AFTER = 256
 
 
 def _node_builder(cls: type[ast.Node]) -> Build:

@@ -25,9 +25,12 @@ if TYPE_CHECKING:
     from flatrender_schema.lint.source import LintFile, LintSource, ParsedStatement
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, slots=True)
 class Site:
-    """Where a visited node is: its file, its top-level statement and its ancestors (nearest last)."""
+    """Where a visited node is: its file, its top-level statement and its ancestors (nearest last).
+
+    Not frozen: one is made per visited node, and a frozen dataclass sets each field through
+    `object.__setattr__`; nothing assigns to one after the walk made it."""
 
     file: LintFile
     statement: ParsedStatement
@@ -100,6 +103,10 @@ _SCALAR_CTYPES = frozenset({"bool", "char", "char*", "ParseLoc", "int", "int16",
 
 _CHILDREN: dict[type, Callable[[object], tuple[object, ...]] | None] = {}
 
+# What the walk puts on its stack besides the leaves some check visits: tuples and every other node class.
+_BRANCHES = frozenset({tuple} | {cls for cls in vars(ast).values() if isinstance(cls, type)
+                                 and issubclass(cls, ast.Node) and cls not in _LEAVES})
+
 
 def _may_hold_nodes(cls: type, name: str) -> bool:
     info = cls.__slots__[name]  # type: ignore[attr-defined]
@@ -130,8 +137,11 @@ def walk_file(file: LintFile, table: dict[type[ast.Node], list[Visit]]) -> None:
     """Depth first, in source order, every node of every statement of `file`.
 
     One stack of what is still to visit (nodes, tuples of children, and `_EXIT` marks) and one list
-    of the current node's ancestors: a visited node's `Site` copies that list, nothing else does."""
-    node_type, exit_mark = ast.Node, _EXIT
+    of the current node's ancestors: a visited node's `Site` copies that list, nothing else does.
+    Only what can matter goes on the stack: tuples, nodes that may hold nodes, and leaves some
+    check visits (a name's `String`s, without a visitor, are passed over where they are found)."""
+    exit_mark = _EXIT
+    walkable = _BRANCHES | (_LEAVES & table.keys())
     methods_of = table.get
     getters = _CHILDREN.get
     for statement in file.statements:
@@ -143,7 +153,7 @@ def walk_file(file: LintFile, table: dict[type[ast.Node], list[Visit]]) -> None:
             cls = type(item)
             if cls is tuple:
                 for child in reversed(item):  # type: ignore[call-overload]
-                    if isinstance(child, (node_type, tuple)):
+                    if type(child) in walkable:
                         push(child)
                 continue
             if item is exit_mark:
@@ -162,5 +172,5 @@ def walk_file(file: LintFile, table: dict[type[ast.Node], list[Visit]]) -> None:
             enter(item)  # type: ignore[arg-type]
             push(exit_mark)
             for child in reversed(children(item)):  # type: ignore[operator]
-                if isinstance(child, (node_type, tuple)):
+                if type(child) in walkable:
                     push(child)
