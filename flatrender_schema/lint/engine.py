@@ -31,6 +31,8 @@ class LintOptions:
 
 @dataclass(frozen=True)
 class LintReport:
+    """What a lint run found, sorted, with how many files and which rules it ran."""
+
     findings: tuple[Finding, ...]
     files_checked: int
     rules_run: tuple[str, ...] = field(default=())

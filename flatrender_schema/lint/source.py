@@ -67,6 +67,8 @@ class ServiceInfo(ServiceLayout):
 
 @dataclass(frozen=True, eq=False)
 class LintFile:
+    """One SQL file as lint read it: its text, its service (None for plain SQL) and statements."""
+
     path: Path
     text: str
     service: ServiceInfo | None
@@ -85,6 +87,8 @@ class LintFile:
 
 @dataclass(frozen=True, eq=False)
 class LintSource:
+    """Everything one lint run reads: manifests, services, files and the syntax errors met."""
+
     project: ProjectManifest | None
     project_path: Path | None
     services: tuple[ServiceInfo, ...]

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class _Key:
+    """A key (primary, unique or exclusion) of a table, as the CT rules read it."""
+
     table: Ref
     columns: tuple[str, ...]
     kind: str  # "primary key", "unique constraint", "unique index", "exclusion constraint"
@@ -32,6 +34,8 @@ class _Key:
 
 @dataclass(frozen=True)
 class _ForeignKey:
+    """A foreign key with its actions, as the CT rules read it."""
+
     table: Ref
     columns: tuple[str, ...]
     target: Ref
