@@ -94,8 +94,10 @@ _LEAVES = frozenset({ast.A_Const, ast.String, ast.Integer, ast.Float, ast.Boolea
 
 
 # Expressions that cannot hold what any rule looks for (no subqueries, no column types are
-# allowed in CHECK constraints and column defaults): not descended into.
-_OPAQUE = frozenset({"raw_expr", "cooked_expr", "raw_default", "cooked_default", "location"})
+# allowed in CHECK constraints and column defaults): not descended into, and not even built (the
+# source parses with `skip=UNREAD`). No rule may read them: tests/lint/test_parsing.py checks.
+UNREAD = frozenset({"raw_expr", "cooked_expr", "raw_default", "cooked_default"})
+_OPAQUE = UNREAD | {"location"}
 # Slot types that never hold a node (pglast declares each slot's C type): not looked at.
 _SCALAR_CTYPES = frozenset({"bool", "char", "char*", "ParseLoc", "int", "int16", "int32", "long", "uint32",
                             "uint64", "AclMode", "AttrNumber", "Index", "RelFileNumber", "SubTransactionId",
