@@ -57,7 +57,6 @@ def lint_command(args: LintArgs) -> int:
     """What `cli.lint` does, with the same output and exit codes."""
     from flatrender_schema.errors import SchemaError
     from flatrender_schema.lint import FORMATS, LintOptions, render_report, run_lint
-    from flatrender_schema.redact import redact
 
     if args.fmt not in FORMATS:
         print(f"error: --format must be one of {', '.join(FORMATS)}", file=sys.stderr)
@@ -68,9 +67,13 @@ def lint_command(args: LintArgs) -> int:
                           LintOptions(frozenset(args.select), frozenset(args.ignore)))
         print(render_report(report, args.fmt))
     except SchemaError as exc:
+        from flatrender_schema.redact import redact  # here: only an error needs it
+
         print(f"error: {redact(str(exc))}", file=sys.stderr)
         return 1
     except Exception as exc:
+        from flatrender_schema.redact import redact
+
         first = (str(exc).strip().splitlines() or [""])[0]
         print(f"error: internal error ({type(exc).__name__}): {redact(first)}", file=sys.stderr)
         if os.environ.get("SCHEMA_DEBUG"):
