@@ -18,6 +18,10 @@ Medians of several runs each; ratios are lint (process) / squawk. Wall time on a
 with its load: the CPU time of the lint process is reported beside it (user + system), and the load
 average at the start and the end of the run.
 
+The processes are started, timed and measured by a small helper process (this script with
+`--spawn`), not by the benchmark itself: a child forked from a process holding the lint's modules and
+trees was measured 20-30 ms slower (CPU) on FlatRender than the same child forked from a small one.
+
 The processes run with Python's bytecode cache on, as for a user (pip compiles an installed package):
 an environment with PYTHONDONTWRITEBYTECODE set would otherwise compile every module of the package
 from source on every run (about 100 ms more here). There is no result or parse cache: every run is cold.
@@ -27,6 +31,7 @@ from source on every run (about 100 ms more here). There is no result or parse c
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import shutil
@@ -41,10 +46,6 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from lint_synthetic import generate  # noqa: E402
-
-from flatrender_schema.lint import LintOptions, run_lint  # noqa: E402
 
 IMPORTS = "import pglast.parser, pglast.ast, yaml, dataclasses"
 TARGETS_MS = {"FlatRender schema/": 150.0, "synthetic 2000": 2000.0}
@@ -87,19 +88,38 @@ def _process(args: list[str]) -> Callable[[], object]:
     return run
 
 
+def _spawned_medians_ms(args: list[str], runs: int) -> tuple[float, float]:
+    """`_medians_ms` of the process `args`, measured by a fresh helper (see the docstring)."""
+    done = subprocess.run([sys.executable, __file__, "--spawn", str(runs), "--", *args], capture_output=True,
+                          text=True, check=True)
+    wall, cpu = json.loads(done.stdout)
+    return float(wall), float(cpu)
+
+
+def _spawn(runs: int, args: list[str]) -> int:
+    print(json.dumps(_medians_ms(_process(args), runs)))
+    return 0
+
+
 def measure(label: str, schema_dir: Path, runs: int, squawk: str | None) -> dict[str, object]:
+    from flatrender_schema.lint import LintOptions, run_lint
+
     files = sorted(str(p) for p in schema_dir.glob("*/*.sql"))
     report = run_lint(schema_dir, (), LintOptions())
     tables = sum(Path(f).read_text().count("CREATE TABLE") for f in files)
     lib = _median_ms(lambda: run_lint(schema_dir, (), LintOptions()), runs)
-    proc, proc_cpu = _medians_ms(_process([sys.executable, "-m", "flatrender_schema", "lint", "--schema-dir",
-                                           str(schema_dir)]), runs)
-    sq = _median_ms(_process([squawk, *files]), runs) if squawk else float("nan")
+    proc, proc_cpu = _spawned_medians_ms([sys.executable, "-m", "flatrender_schema", "lint", "--schema-dir",
+                                          str(schema_dir)], runs)
+    sq = _spawned_medians_ms([squawk, *files], runs)[0] if squawk else float("nan")
     return {"label": label, "tables": tables, "files": len(files), "findings": len(report.findings),
             "lib": lib, "proc": proc, "proc_cpu": proc_cpu, "squawk": sq}
 
 
 def main() -> int:
+    if sys.argv[1:2] == ["--spawn"]:  # the helper: `--spawn RUNS -- ARGS...`
+        return _spawn(int(sys.argv[2]), sys.argv[4:])
+    from lint_synthetic import generate
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--sizes", default="500,1000,2000")
@@ -109,8 +129,8 @@ def main() -> int:
     version = subprocess.run([squawk, "--version"], capture_output=True, text=True).stdout.strip() \
         if squawk else "not installed (pip install squawk-cli)"
     load = os.getloadavg()[0]
-    python_ms, python_cpu = _medians_ms(_process([sys.executable, "-c", "pass"]), args.runs)
-    floor_ms, floor_cpu = _medians_ms(_process([sys.executable, "-c", IMPORTS]), args.runs)
+    python_ms, python_cpu = _spawned_medians_ms([sys.executable, "-c", "pass"], args.runs)
+    floor_ms, floor_cpu = _spawned_medians_ms([sys.executable, "-c", IMPORTS], args.runs)
     lines: list[str] = []
     rows = []
     if (REPO / "schema" / "schema.yaml").exists():
