@@ -10,6 +10,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NoReturn
 
 _VALUED = {"--schema-dir": "schema_dir", "--format": "fmt", "--select": "select", "--ignore": "ignore"}
 
@@ -85,6 +86,18 @@ def lint_command(args: LintArgs) -> int:
     return 0 if report.clean else 1
 
 
+def exit_now(code: int) -> NoReturn:
+    """End a lint process without tearing the interpreter down: it has nothing left to write once its
+    output is flushed, and unloading every module (a last cycle collection over all of them) costs a
+    tenth of `schema lint`'s start on FlatRender. A flush that fails takes the usual exit."""
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:
+        sys.exit(code)
+    os._exit(code)
+
+
 def main() -> None:
     argv = sys.argv[1:]
     if argv[:1] == ["lint"]:
@@ -93,7 +106,7 @@ def main() -> None:
             # A lint process is short and its imports and trees hold no cycles worth collecting: the
             # collector would only scan them again and again (a tenth of the start), and once more at exit.
             gc.disable()
-            sys.exit(lint_command(args))
+            exit_now(lint_command(args))
     from flatrender_schema.cli import main as cli_main
 
     cli_main()
