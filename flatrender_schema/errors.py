@@ -8,6 +8,8 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class Location:
+    """A place in an input file: its path, and the 1-based line and column where known."""
+
     path: str
     line: int | None = None
     col: int | None = None

@@ -14,7 +14,6 @@ from typing import Any, TypeVar
 import yaml
 
 from flatrender_schema.citus.manifest import CitusSettings, ServiceCitus
-from flatrender_schema.conversions import using_expression
 from flatrender_schema.errors import InputError, Location
 from flatrender_schema.validation import (
     Invalid,
@@ -36,6 +35,14 @@ QUALIFIED_COLUMN = re.compile(rf"^{IDENT}\.{IDENT}\.{IDENT}$")
 LOCAL_COLUMN = re.compile(rf"^{IDENT}\.{IDENT}$")
 M = TypeVar("M")
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def using_expression(text: str) -> str:
+    """`conversions.using_expression`, imported when a manifest declares a conversion: it deparses with
+    pglast's printers, which `schema lint` would otherwise load for nothing at every start."""
+    from flatrender_schema.conversions import using_expression as check
+
+    return check(text)
 
 
 def _check_name(value: str, what: str) -> str:
@@ -66,6 +73,8 @@ def _named(what: str) -> Callable[[Any], Any]:
 
 @dataclass(frozen=True)
 class Extension:
+    """An extension `schema.yaml` installs."""
+
     name: str = field(string)
     schema_: str = field(string, "public", alias="schema")
     version: str | None = field(optional(string), None)
@@ -73,6 +82,8 @@ class Extension:
 
 @dataclass(frozen=True)
 class PartitionPolicy:
+    """How partitions are made ahead of time."""
+
     interval: str = field(literal("month"), "month")
     premake: int = field(integer(ge=0, le=36), 3)
 
@@ -80,6 +91,8 @@ class PartitionPolicy:
 # kw_only: fields keep the order they are validated (and errors reported) in, defaults or not.
 @dataclass(frozen=True, kw_only=True)
 class Rename:
+    """A table or column renamed, so that a plan renames instead of dropping and adding."""
+
     table: str | None = field(optional(string), None, check=_matches(QUALIFIED_TABLE, "write the old table as "
                                                                                        "schema.table"))
     column: str | None = field(optional(string), None,
@@ -120,6 +133,8 @@ def _unique(v: tuple[str, ...]) -> tuple[str, ...]:
 
 @dataclass(frozen=True, kw_only=True)
 class ProjectManifest:
+    """`schema.yaml`: the project's settings and its services."""
+
     version: int = field(literal(1))
     postgres: int = field(integer(ge=15), 15)
     owner: str | None = field(optional(string), None, check=_named("owner"))
@@ -140,12 +155,16 @@ def _month(v: str) -> str:
 
 @dataclass(frozen=True)
 class Partitioned:
+    """A table declared partitioned by range on `key`, from the month `initial`."""
+
     key: str = field(string)
     initial: str = field(string, check=_month)
 
 
 @dataclass(frozen=True)
 class ReferenceData:
+    """Rows a table must hold, matched on `key`."""
+
     table: str = field(string)
     key: tuple[str, ...] = field(tuple_of(string))
     rows: tuple[dict[str, Any], ...] = field(tuple_of(dict_of(anything)))
@@ -182,6 +201,8 @@ def _reads(v: tuple[str, ...]) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class ServiceManifest:
+    """A service's `service.yaml`: its schema, role and declarations."""
+
     schema_: str = field(string, alias="schema", check=_named("schema"))
     role: str = field(string, check=_named("role"))
     description: str = field(string, "")

@@ -33,6 +33,8 @@ class Invalid(Exception):
 
 @dataclasses.dataclass(frozen=True)
 class FieldSpec:
+    """How one manifest field is validated: its spec, its YAML key if not its name, a check."""
+
     spec: Spec
     alias: str | None = None
     check: Callable[[Any], Any] | None = None  # raises ValueError with the message to show

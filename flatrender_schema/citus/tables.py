@@ -8,12 +8,15 @@ types, partitions, foreign keys.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pglast
 from pglast import ast
 from pglast.enums import AlterTableType, ConstrType
 
-from flatrender_schema.desired import Desired
+if TYPE_CHECKING:
+    from flatrender_schema.desired import Desired
+
 
 QName = tuple[str, str]
 

@@ -6,6 +6,7 @@ Same arguments and exit codes as `schema lint`: 0 clean, 1 findings or bad input
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from pathlib import Path
 
@@ -23,6 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--select", action="append", metavar="CODE", help="only these codes or prefixes")
     parser.add_argument("--ignore", action="append", metavar="CODE", help="never these codes or prefixes")
     args = parser.parse_args(argv)
+    gc.disable()  # a short process without cycles worth collecting (see flatrender_schema/entry.py)
 
     from flatrender_schema.errors import SchemaError
     from flatrender_schema.lint import LintOptions, render_report, run_lint
@@ -45,4 +47,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from flatrender_schema.entry import exit_now
+
+    exit_now(main())

@@ -48,6 +48,8 @@ class Ref:
 
 @dataclass(eq=False)
 class Column:
+    """A column of a table as written, with where it is written."""
+
     name: str
     type_names: tuple[str, ...]
     not_null: bool
@@ -56,6 +58,8 @@ class Column:
 
 @dataclass(eq=False)
 class ForeignKey:
+    """A foreign key as written; `table` and `target` are resolved in `Catalog.finish`."""
+
     table_ref: Ref
     columns: tuple[str, ...]
     target_ref: Ref
@@ -68,6 +72,8 @@ class ForeignKey:
 
 @dataclass(eq=False)
 class Table:
+    """A table of the desired state, with the facts the cross-file rules read."""
+
     name: QName
     location: Location
     site: Site

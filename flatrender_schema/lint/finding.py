@@ -15,6 +15,8 @@ class Severity(StrEnum):
 
 @dataclass(frozen=True, order=True)
 class Finding:
+    """One rule's finding at one place."""
+
     location: Location
     code: str
     severity: Severity

@@ -23,6 +23,8 @@ C = TypeVar("C", bound="type[Check]")
 
 @dataclass(frozen=True)
 class Rule:
+    """A registered rule: its stable code and name, severity, one-line summary and check."""
+
     code: str
     name: str
     severity: Severity

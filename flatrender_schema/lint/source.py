@@ -19,9 +19,10 @@ from typing import Any
 from pglast import ast, parser
 from pglast.enums import VariableSetKind
 
-from flatrender_schema.desired import ServiceLayout, expand_sql_paths, load_layout, read_text_file
 from flatrender_schema.errors import InputError, Location
+from flatrender_schema.layout import ServiceLayout, expand_sql_paths, load_layout, read_text_file
 from flatrender_schema.lint.parsing import parse_sql
+from flatrender_schema.lint.walk import UNREAD
 from flatrender_schema.manifest import (
     ProjectManifest,
     read_yaml,
@@ -67,6 +68,8 @@ class ServiceInfo(ServiceLayout):
 
 @dataclass(frozen=True, eq=False)
 class LintFile:
+    """One SQL file as lint read it: its text, its service (None for plain SQL) and statements."""
+
     path: Path
     text: str
     service: ServiceInfo | None
@@ -85,6 +88,8 @@ class LintFile:
 
 @dataclass(frozen=True, eq=False)
 class LintSource:
+    """Everything one lint run reads: manifests, services, files and the syntax errors met."""
+
     project: ProjectManifest | None
     project_path: Path | None
     services: tuple[ServiceInfo, ...]
@@ -149,7 +154,7 @@ def _blank(text: str) -> str:
 def parse_file(text: str) -> tuple[list[tuple[ast.Node, int]], list[tuple[int, str]]]:
     """(statement, start offset) pairs and (offset, message) syntax errors, per statement if need be."""
     try:
-        raws = parse_sql(text)
+        raws = parse_sql(text, UNREAD)
         return [(r.stmt, first_token(text, r.stmt_location or 0)) for r in raws], []
     except parser.ParseError:
         pass
@@ -163,7 +168,7 @@ def parse_file(text: str) -> tuple[list[tuple[ast.Node, int]], list[tuple[int, s
     for chunk in chunks:
         padded = _blank(text[: chunk.start]) + text[chunk]
         try:
-            raws = parse_sql(padded)
+            raws = parse_sql(padded, UNREAD)
         except parser.ParseError as exc:
             offset = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], int) else chunk.start
             errors.append((offset, str(exc.args[0]) if exc.args else "syntax error"))

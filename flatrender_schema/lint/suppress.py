@@ -25,6 +25,8 @@ _CODE = re.compile(r"[A-Za-z]{2}\d{3}")
 
 @dataclass(frozen=True)
 class Suppression:
+    """A `-- schema-lint: ignore` comment: the codes it silences on one line."""
+
     path: str
     line: int  # the line whose findings it suppresses
     codes: frozenset[str]
@@ -33,6 +35,8 @@ class Suppression:
 
 @dataclass(frozen=True)
 class Problem:
+    """Something wrong with a suppression comment itself, reported as a finding."""
+
     code: str
     location: Location
     message: str

@@ -25,9 +25,12 @@ if TYPE_CHECKING:
     from flatrender_schema.lint.source import LintFile, LintSource, ParsedStatement
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, slots=True)
 class Site:
-    """Where a visited node is: its file, its top-level statement and its ancestors (nearest last)."""
+    """Where a visited node is: its file, its top-level statement and its ancestors (nearest last).
+
+    Not frozen: one is made per visited node, and a frozen dataclass sets each field through
+    `object.__setattr__`; nothing assigns to one after the walk made it."""
 
     file: LintFile
     statement: ParsedStatement
@@ -91,14 +94,20 @@ _LEAVES = frozenset({ast.A_Const, ast.String, ast.Integer, ast.Float, ast.Boolea
 
 
 # Expressions that cannot hold what any rule looks for (no subqueries, no column types are
-# allowed in CHECK constraints and column defaults): not descended into.
-_OPAQUE = frozenset({"raw_expr", "cooked_expr", "raw_default", "cooked_default", "location"})
+# allowed in CHECK constraints and column defaults): not descended into, and not even built (the
+# source parses with `skip=UNREAD`). No rule may read them: tests/lint/test_parsing.py checks.
+UNREAD = frozenset({"raw_expr", "cooked_expr", "raw_default", "cooked_default"})
+_OPAQUE = UNREAD | {"location"}
 # Slot types that never hold a node (pglast declares each slot's C type): not looked at.
 _SCALAR_CTYPES = frozenset({"bool", "char", "char*", "ParseLoc", "int", "int16", "int32", "long", "uint32",
                             "uint64", "AclMode", "AttrNumber", "Index", "RelFileNumber", "SubTransactionId",
                             "bits32", "Cardinality", "Cost", "Bitmapset*"})
 
 _CHILDREN: dict[type, Callable[[object], tuple[object, ...]] | None] = {}
+
+# What the walk puts on its stack besides the leaves some check visits: tuples and every other node class.
+_BRANCHES = frozenset({tuple} | {cls for cls in vars(ast).values() if isinstance(cls, type)
+                                 and issubclass(cls, ast.Node) and cls not in _LEAVES})
 
 
 def _may_hold_nodes(cls: type, name: str) -> bool:
@@ -123,33 +132,47 @@ def _children_of(cls: type) -> Callable[[object], tuple[object, ...]] | None:
     return getter
 
 
+_EXIT = object()  # on the walk's stack: this node's children are done, it is no longer a parent
+
+
 def walk_file(file: LintFile, table: dict[type[ast.Node], list[Visit]]) -> None:
-    """Depth first, in source order, every node of every statement of `file`."""
-    node_type = ast.Node
+    """Depth first, in source order, every node of every statement of `file`.
+
+    One stack of what is still to visit (nodes, tuples of children, and `_EXIT` marks) and one list
+    of the current node's ancestors: a visited node's `Site` copies that list, nothing else does.
+    Only what can matter goes on the stack: tuples, nodes that may hold nodes, and leaves some
+    check visits (a name's `String`s, without a visitor, are passed over where they are found)."""
+    exit_mark = _EXIT
+    walkable = _BRANCHES | (_LEAVES & table.keys())
     methods_of = table.get
+    getters = _CHILDREN.get
     for statement in file.statements:
-        # stack items: (node, parents) where node is an ast.Node or a tuple of children
-        stack: list[tuple[object, tuple[ast.Node, ...]]] = [(statement.node, ())]
-        pop, push = stack.pop, stack.append
+        parents: list[ast.Node] = []
+        stack: list[object] = [statement.node]
+        pop, push, enter, leave = stack.pop, stack.append, parents.append, parents.pop
         while stack:
-            item, parents = pop()
-            if type(item) is tuple:
-                for child in reversed(item):  # type: ignore[call-overload]
-                    if isinstance(child, (node_type, tuple)):
-                        push((child, parents))
-                continue
+            item = pop()
             cls = type(item)
+            if cls is tuple:
+                for child in reversed(item):  # type: ignore[call-overload]
+                    if type(child) in walkable:
+                        push(child)
+                continue
+            if item is exit_mark:
+                leave()
+                continue
             methods = methods_of(cls)
             if methods:
-                site = Site(file, statement, parents)
+                site = Site(file, statement, tuple(parents))
                 for method in methods:
                     method(item, site)  # type: ignore[arg-type]
-            children = _children_of(cls)
+            children = getters(cls, exit_mark)
+            if children is exit_mark:
+                children = _children_of(cls)
             if children is None:
                 continue
-            below = None
-            for child in reversed(children(item)):
-                if isinstance(child, (node_type, tuple)):
-                    if below is None:
-                        below = (*parents, item)
-                    push((child, below))
+            enter(item)  # type: ignore[arg-type]
+            push(exit_mark)
+            for child in reversed(children(item)):  # type: ignore[operator]
+                if type(child) in walkable:
+                    push(child)

@@ -7,21 +7,25 @@ tenant_id and tenant_exempt, with the services' overrides), derived from the sam
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pglast import ast
 from pglast.enums import AlterTableType, ConstrType
 
-from flatrender_schema.citus.declared import Declared, ServiceFacts, derive
-from flatrender_schema.citus.tables import ForeignKeyFact, TableFact
 from flatrender_schema.errors import Location
 from flatrender_schema.lint.catalog import Ref
 from flatrender_schema.lint.finding import Severity
 from flatrender_schema.lint.registry import rule
 from flatrender_schema.lint.walk import Check, Site
 
+if TYPE_CHECKING:
+    from flatrender_schema.citus.declared import Declared
+
 
 @dataclass(frozen=True)
 class _Key:
+    """A key (primary, unique or exclusion) of a table, as the CT rules read it."""
+
     table: Ref
     columns: tuple[str, ...]
     kind: str  # "primary key", "unique constraint", "unique index", "exclusion constraint"
@@ -30,6 +34,8 @@ class _Key:
 
 @dataclass(frozen=True)
 class _ForeignKey:
+    """A foreign key with its actions, as the CT rules read it."""
+
     table: Ref
     columns: tuple[str, ...]
     target: Ref
@@ -123,6 +129,10 @@ class _CitusCheck(Check):
         project = self.source.project
         if project is None or not project.citus.enabled:
             return None
+        # here: a schema without Citus (most) does not import the placement at lint's start
+        from flatrender_schema.citus.declared import ServiceFacts, derive
+        from flatrender_schema.citus.tables import ForeignKeyFact, TableFact
+
         facts: dict[tuple[str, str], TableFact] = {}
         for table in self.catalog.tables.values():
             if table.name[0] is None or table.temporary:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pglast import ast
 
+from flatrender_schema.errors import Location
 from flatrender_schema.lint.finding import Severity
 from flatrender_schema.lint.registry import rule
 from flatrender_schema.lint.walk import Check, Site
@@ -18,14 +19,40 @@ def _column_type(node: ast.TypeName, site: Site) -> str | None:
     return last.sval.lower() if isinstance(last, ast.String) else None
 
 
+class _ColumnTypes:
+    """The one visitor of every TY check: each column type's name is read once, and the types some
+    check names are kept for the checks to report in `finish` (five checks visiting every TypeName
+    cost five calls per node). It holds no check: a cycle through the catalog would keep every tree
+    alive until the cycle collector runs, which a lint process does not."""
+
+    def __init__(self) -> None:
+        self.names: set[str] = set()  # the type names some check looks for
+        self.found: list[tuple[str, ast.TypeName, Location]] = []
+
+    def visit_TypeName(self, node: ast.TypeName, site: Site) -> None:
+        name = _column_type(node, site)
+        if name is not None and name in self.names:
+            self.found.append((name, node, site.location(node)))
+
+
 class _TypeCheck(Check):
     names: frozenset[str] = frozenset()
     message = ""
 
-    def visit_TypeName(self, node: ast.TypeName, site: Site) -> None:
-        name = _column_type(node, site)
-        if name in self.names and self.applies(node):
-            self.report(site.location(node), self.message.format(name=name))
+    def visitors(self) -> tuple[object, ...]:
+        shared = self.catalog.shared.get("types")
+        if not isinstance(shared, _ColumnTypes):
+            shared = self.catalog.shared["types"] = _ColumnTypes()
+        shared.names.update(self.names)
+        return (shared,)
+
+    def finish(self) -> None:
+        shared = self.catalog.shared.get("types")
+        if not isinstance(shared, _ColumnTypes):
+            return
+        for name, node, location in shared.found:
+            if name in self.names and self.applies(node):
+                self.report(location, self.message.format(name=name))
 
     def applies(self, node: ast.TypeName) -> bool:
         return True
