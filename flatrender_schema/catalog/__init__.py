@@ -140,7 +140,8 @@ def read_snapshot(
     those areas, for a reader that shows only some kinds: the docs).
 
     Given several connections to the same database, they share the areas, each in its own thread: the
-    server runs one query per connection at once (one core each) while this side converts rows."""
+    server runs one query per connection at once (one core each) while this side converts rows. Each
+    connection reads in its own transaction: for a database nobody changes meanwhile (a shadow)."""
     conns = [conn] if isinstance(conn, psycopg.Connection) else list(conn)
     params: dict[str, Any] = {"exclude": sorted(exclude_schemas)}
     if only is not None:
