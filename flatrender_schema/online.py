@@ -94,23 +94,31 @@ def make_online(steps: list[Step], existing: set[str], partitioned: set[str]) ->
     return pre + main + post
 
 
+_KEY_CHANGES = {enums.AlterTableType.AT_DropConstraint, enums.AlterTableType.AT_AddConstraint}
+
+
 def _rebuilt_keys(steps: list[Step], existing: set[str]) -> set[tuple[str, str]]:
-    """(table, index name) of keys the plan drops and adds again USING INDEX of the same name."""
+    """(table, index name) of keys the plan drops and adds again USING INDEX of the same name, on
+    tables the plan changes no other way (a new index built before the transaction must not need a
+    column the transaction adds or changes)."""
     dropped: set[tuple[str, str]] = set()
     attached: set[tuple[str, str]] = set()
+    otherwise_changed: set[str] = set()
     for step in steps:
-        node = step.tree
-        if not (isinstance(node, ast.AlterTableStmt) and len(node.cmds or ()) == 1):
-            continue
-        table, cmd = relname(node.relation), node.cmds[0]
-        if table not in existing:
-            continue
-        if cmd.subtype == enums.AlterTableType.AT_DropConstraint and cmd.name:
-            dropped.add((table, cmd.name))
-        con = cmd.def_ if cmd.subtype == enums.AlterTableType.AT_AddConstraint else None
-        if isinstance(con, ast.Constraint) and con.indexname and con.conname == con.indexname:
-            attached.add((table, con.indexname))
-    return dropped & attached
+        for node in step.trees:
+            if isinstance(node, ast.RenameStmt) and node.relation is not None:
+                otherwise_changed.add(relname(node.relation))
+            if not isinstance(node, ast.AlterTableStmt) or node.relation is None:
+                continue
+            table = relname(node.relation)
+            for cmd in node.cmds or ():
+                if cmd.subtype not in _KEY_CHANGES:
+                    otherwise_changed.add(table)
+                elif cmd.subtype == enums.AlterTableType.AT_DropConstraint and cmd.name:
+                    dropped.add((table, cmd.name))
+                elif isinstance(cmd.def_, ast.Constraint) and cmd.def_.indexname == cmd.def_.conname:
+                    attached.add((table, cmd.def_.indexname))
+    return {(t, name) for t, name in dropped & attached if t in existing and t not in otherwise_changed}
 
 
 def _new_name(name: str) -> str:
