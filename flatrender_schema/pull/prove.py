@@ -72,20 +72,6 @@ def judge(
 
 
 @contextlib.contextmanager
-def live_snapshot(live: psycopg.Connection) -> Iterator[Callable[[], catalog.Snapshot]]:
-    """Live's snapshot for the judge, read from now on in a thread on a second connection: the writing
-    of the files leaves the server, and the build of the shadow the client, a core to spare. The
-    snapshot is read on `live` itself, when it is asked for, if a second connection cannot be opened."""
-    try:
-        other = another(live)
-    except ConnectionFailed:
-        yield lambda: catalog.read_snapshot(live, ALWAYS_EXCLUDED)
-        return
-    with other, ThreadPoolExecutor(1, thread_name_prefix="live") as pool:
-        yield pool.submit(catalog.read_snapshot, other, ALWAYS_EXCLUDED).result
-
-
-@contextlib.contextmanager
 def _readers(conn: psycopg.Connection) -> Iterator[list[psycopg.Connection]]:
     """`conn` and, when it can be opened, a second connection to its database: a snapshot read on both."""
     try:
@@ -95,6 +81,19 @@ def _readers(conn: psycopg.Connection) -> Iterator[list[psycopg.Connection]]:
         return
     with other:
         yield [conn, other]
+
+
+@contextlib.contextmanager
+def live_snapshot(live: psycopg.Connection) -> Iterator[Callable[[], catalog.Snapshot]]:
+    """Live's snapshot for the judge, read from now on in a thread on a second connection: the writing
+    of the files leaves the server, and the build of the shadow the client, a core to spare. The
+    snapshot is read on `live` itself, when it is asked for, if a second connection cannot be opened."""
+    with _readers(live) as readers:
+        if len(readers) == 1:
+            yield lambda: catalog.read_snapshot(live, ALWAYS_EXCLUDED)
+            return
+        with ThreadPoolExecutor(1, thread_name_prefix="live") as pool:
+            yield pool.submit(catalog.read_snapshot, readers[1], ALWAYS_EXCLUDED).result
 
 
 def prove(

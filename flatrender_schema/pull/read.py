@@ -14,6 +14,8 @@ from typing import Any
 import psycopg
 
 from flatrender_schema.catalog.areas.aggregates import AREA as AGGREGATES
+from flatrender_schema.catalog.areas.relations import OPTIONS as RELATION_OPTIONS
+from flatrender_schema.catalog.areas.relations import TOAST_JOIN
 
 _USER_SCHEMA = """
     {n}.nspname not in ('pg_catalog', 'information_schema', 'pg_toast')
@@ -111,8 +113,7 @@ QUERIES: dict[str, str] = {
                c.relkind as kind, c.relpersistence as persistence, pg_get_userbyid(c.relowner) as owner,
                coalesce(c.relacl, acldefault({RELATION_ACL}, c.relowner))::text[] as acl,
                acldefault({RELATION_ACL}, c.relowner)::text[] as default_acl,
-               (case when tc.reloptions is null then c.reloptions else coalesce(c.reloptions, array[]::text[])
-                 || array(select 'toast.' || o from unnest(tc.reloptions) o) end)::text[] as options,
+               ({RELATION_OPTIONS})::text[] as options,
                c.relrowsecurity as rls,
                c.relforcerowsecurity as rls_forced, obj_description(c.oid, 'pg_class') as comment,
                case when c.reloftype <> 0 then format_type(c.reloftype, null) end as of_type,
@@ -142,7 +143,7 @@ QUERIES: dict[str, str] = {
                c.relkind = 'S' and exists (select 1 from pg_depend d where d.objid = c.oid
                     and d.classid = 'pg_class'::regclass and d.deptype = 'i') as identity_sequence
         from pg_class c join pg_namespace n on n.oid = c.relnamespace
-        left join pg_class tc on tc.oid = c.reltoastrelid and tc.reloptions is not null
+        {TOAST_JOIN}
         where c.relkind in ('r', 'p', 'v', 'm', 'f', 'S') and {_user()} and {_not_member("pg_class", "c.oid")}""",
     "sequences": f"""
         select c.oid, s.seqtypid::regtype::text as type, s.seqstart as start, s.seqincrement as increment,

@@ -29,6 +29,13 @@ def _comment_on(row: dict) -> tuple[str, sql.Composable]:
     return ("table" if keyword == "foreign table" else keyword), qualified(row["schema"], row["name"])
 
 
+# A relation's options, then its TOAST table's as `toast.name=value` (as pg_dump writes them), over `c`
+# joined to its TOAST relation as `tc` (TOAST_JOIN); pull reads them the same way.
+OPTIONS = """case when tc.reloptions is null then c.reloptions else coalesce(c.reloptions, array[]::text[])
+                 || array(select 'toast.' || o from unnest(tc.reloptions) o) end"""
+TOAST_JOIN = "left join pg_class tc on tc.oid = c.reltoastrelid and tc.reloptions is not null"
+
+
 AREA = Area(
     name="relations",
     kind="relation",
@@ -40,9 +47,7 @@ AREA = Area(
                (select array_agg(pn.nspname || '.' || p.relname order by i.inhseqno)
                   from pg_inherits i join pg_class p on p.oid = i.inhparent
                   join pg_namespace pn on pn.oid = p.relnamespace where i.inhrelid = c.oid) as parents,
-               -- the table's options, then its TOAST table's as `toast.name=value` (as pg_dump writes them)
-               case when tc.reloptions is null then c.reloptions else coalesce(c.reloptions, array[]::text[])
-                 || array(select 'toast.' || o from unnest(tc.reloptions) o) end as options,
+               {OPTIONS} as options,
                c.relrowsecurity as rls, c.relforcerowsecurity as rls_forced,
                case when c.relkind in ('v', 'm') then pg_get_viewdef(c.oid) end as definition,
                case when c.relkind = 'm' then c.relispopulated end as populated,
@@ -61,7 +66,7 @@ AREA = Area(
                  as of_type
         from pg_class c join pg_namespace n on n.oid = c.relnamespace
         left join pg_am am on am.oid = c.relam
-        left join pg_class tc on tc.oid = c.reltoastrelid and tc.reloptions is not null
+        {TOAST_JOIN}
         left join pg_description ds on ds.objoid = c.oid and ds.classoid = 'pg_class'::regclass
              and ds.objsubid = 0  -- a join, not obj_description(): that is a query per row
         -- the few indexes that are a replica identity or clustered on, once (not a lookup per relation)
